@@ -1,0 +1,44 @@
+# The two commands of the README: `make run` and `make test`. Both set everything up first.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# Development defaults; set DEBUG=false and the rest in the environment or .env for production.
+export DEBUG ?= true
+export PYTHONUNBUFFERED := 1
+
+.PHONY: run test bench setup system-deps migrate messages clean
+
+run: setup migrate
+	$(BIN)/python manage.py seed_demo
+	@echo
+	@echo "  Portal: http://127.0.0.1:8000   (Ctrl-C stops web, worker and beat together)"
+	@echo "  Demo accounts: director deputy office food station1 station2 admin (password above)"
+	@echo
+	$(BIN)/honcho -f Procfile.dev start
+
+test: setup
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+setup: system-deps $(VENV)/.installed messages
+
+# Debian packages the portal needs: gettext for translations. Installed only when missing.
+system-deps:
+	@command -v msgfmt >/dev/null || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext; \
+	  else echo "Please install Debian's gettext package (sudo apt-get install gettext)"; exit 1; fi; }
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $@
+
+messages:
+	$(BIN)/python manage.py compilemessages --ignore=.venv --verbosity 0
+
+migrate:
+	mkdir -p var
+	$(BIN)/python manage.py migrate --noinput
+
+clean:
+	rm -rf $(VENV) var db.sqlite3 staticfiles

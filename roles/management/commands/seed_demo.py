@@ -1,0 +1,64 @@
+"""Demo data: the bureau from the plan plus one account per role (docs: ../shared/docs/api.md).
+
+The people are invented; the plan names real officials, whose names are not used here.
+"""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from roles.models import Membership, Unit, User
+from roles.services import membership_remove, membership_set, role_groups_ensure
+from roles.permissions import Role
+from roles.setup import bureau_setup_from_plan
+
+DEFAULT_PASSWORD = "demo1234"
+
+# username, family name, given name, position, [(unit code, role in unit, title)]
+DEMO_PEOPLE = [
+    ("director", "陈", "明远", "局长", [("leading_group", Membership.Role.LEADER, "组长")]),
+    ("deputy", "周", "立新", "分管副局长", [("leading_group", Membership.Role.COMMANDER, "成员")]),
+    (
+        "office", "李", "静", "科员",
+        [("office", Membership.Role.STAFF, "科员"), ("leading_group_office", Membership.Role.STAFF, "工作人员")],
+    ),
+    ("food", "王", "海涛", "科员", [("food_coordination", Membership.Role.STAFF, "科员")]),
+    ("station1", "赵", "晓东", "所员", [("chengguan", Membership.Role.STAFF, "所员")]),
+    ("station2", "孙", "丽华", "所员", [("baisha", Membership.Role.STAFF, "所员")]),
+]
+
+
+class Command(BaseCommand):
+    help = "Build the bureau from the plan and the demo accounts (idempotent). Refuses with DEBUG off unless --force."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--password", default=DEFAULT_PASSWORD, help="password of every demo account")
+        parser.add_argument("--force", action="store_true", help="run even with DEBUG off")
+
+    @transaction.atomic
+    def handle(self, *args, password, force, **options):
+        if not settings.DEBUG and not force:
+            raise CommandError("DEBUG is off: this looks like production. Demo accounts are refused; use --force to insist.")
+        bureau_setup_from_plan()
+        groups = role_groups_ensure()
+        for username, family, given, position, memberships in DEMO_PEOPLE:
+            user = self._user(username, password, last_name=family, first_name=given, position=position)
+            wanted = {code for code, _role, _title in memberships}
+            for membership in user.memberships.exclude(unit__code__in=wanted).select_related("unit"):
+                membership_remove(user=user, unit=membership.unit)
+            for code, role, title in memberships:
+                membership_set(user=user, unit=Unit.objects.get(code=code), role=role, title=title)
+        admin = self._user("admin", password, last_name="管理员", first_name="", position="系统管理员",
+                           is_staff=True, is_superuser=True)
+        admin.groups.add(groups[Role.ADMINISTRATOR])
+
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every account's password: {password}"))
+        for username, *_rest in DEMO_PEOPLE + [("admin",)]:
+            user = User.objects.get(username=username)
+            self.stdout.write(f"  {username:<9} {user.display_name} · {user.position}")
+
+    def _user(self, username, password, **fields):
+        user, _created = User.objects.update_or_create(username=username, defaults=fields)
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        return user

@@ -1,0 +1,183 @@
+"""The bureau's organization (plan 二、组织体系) as data: units in a tree, people, memberships,
+and the outside bodies the bureau reports to or works with.
+
+This app knows nothing of incidents: data flows roles ← incidents ← reporting.
+"""
+
+from django.contrib.auth.models import AbstractUser, Group
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+from guardian.models import GroupObjectPermissionBase
+
+
+class BilingualName(models.Model):
+    """Names are kept as the plan writes them (Chinese), with an English name for the English interface."""
+
+    name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("English name"), max_length=150, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def display_name(self) -> str:
+        if self.name_en and (get_language() or "").startswith("en"):
+            return self.name_en
+        return self.name
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class User(AbstractUser):
+    position = models.CharField(_("position"), max_length=50, blank=True, help_text=_("e.g. 局长, 科员"))
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    @property
+    def display_name(self) -> str:
+        # Chinese names read family name first, without a space.
+        full = f"{self.last_name}{self.first_name}".strip()
+        return full or self.username
+
+    def __str__(self) -> str:
+        return self.display_name
+
+
+class Unit(BilingualName):
+    """A unit of the bureau. Units form a tree, so that several county bureaus under a city
+    bureau fit later: a bureau's parent may be another bureau."""
+
+    class Kind(models.TextChoices):
+        BUREAU = "bureau", _("bureau")
+        LEADING_GROUP = "leading_group", _("leading group")
+        LEADING_GROUP_OFFICE = "leading_group_office", _("leading group office")
+        SECTION = "section", _("section")
+        STATION = "station", _("supervision station")
+
+    # Which kind of unit may sit under which: the shape of plan 二(一).
+    ALLOWED_PARENTS = {
+        Kind.BUREAU: {None, Kind.BUREAU},
+        Kind.LEADING_GROUP: {Kind.BUREAU},
+        Kind.LEADING_GROUP_OFFICE: {Kind.LEADING_GROUP},
+        Kind.SECTION: {Kind.BUREAU},
+        Kind.STATION: {Kind.BUREAU},
+    }
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent unit"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    housed_in = models.ForeignKey(
+        "self",
+        verbose_name=_("housed in"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="hosted_units",
+        help_text=_("The leading group office is housed in the Office section (plan 二(一)1)."),
+    )
+    number = models.PositiveSmallIntegerField(_("number in the plan"), null=True, blank=True)
+    responsibility = models.TextField(_("responsibility in emergencies"), blank=True)
+    duties = models.TextField(_("duties"), blank=True)
+    town = models.CharField(_("town"), max_length=50, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    fax = models.CharField(_("fax"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    # The unit's own group: object permissions on incidents and on the unit itself are
+    # granted to it, and every member is in it (see roles.services.user_sync_groups).
+    group = models.OneToOneField(Group, on_delete=models.PROTECT, null=True, blank=True, editable=False)
+
+    class Meta:
+        verbose_name = _("unit")
+        verbose_name_plural = _("units")
+        ordering = ["kind", "number", "code"]
+        permissions = [("edit_unit_contacts", _("Can edit a unit's phone, fax, email and address"))]
+
+    def clean(self):
+        parent_kind = self.parent.kind if self.parent_id else None
+        if self.kind and parent_kind not in self.ALLOWED_PARENTS[self.Kind(self.kind)]:
+            raise ValidationError({"parent": _("A unit of this kind cannot sit under that parent.")})
+        node, seen = self.parent, set()
+        while node is not None:
+            if node.pk == self.pk or node.pk in seen:
+                raise ValidationError({"parent": _("A unit cannot be its own ancestor.")})
+            seen.add(node.pk)
+            node = node.parent
+        if self.housed_in_id and self.kind != self.Kind.LEADING_GROUP_OFFICE:
+            raise ValidationError({"housed_in": _("Only the leading group office is housed in a section.")})
+
+    def ancestors(self) -> list["Unit"]:
+        chain, node = [], self.parent
+        while node is not None:
+            chain.append(node)
+            node = node.parent
+        return chain
+
+
+class UnitGroupObjectPermission(GroupObjectPermissionBase):
+    """Direct-foreign-key table for object permissions on units (faster than guardian's generic one)."""
+
+    content_object = models.ForeignKey(Unit, on_delete=models.CASCADE)
+
+    class Meta(GroupObjectPermissionBase.Meta):
+        abstract = False
+
+
+class Membership(models.Model):
+    class Role(models.TextChoices):
+        LEADER = "leader", _("leader (组长)")
+        COMMANDER = "commander", _("deputy director in charge, HQ commander (分管副局长)")
+        DIRECTOR = "director", _("director of the office (主任)")
+        HEAD = "head", _("head (科长/所长)")
+        MEMBER = "member", _("member")
+        STAFF = "staff", _("staff")
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="memberships")
+    role = models.CharField(_("role in the unit"), max_length=20, choices=Role.choices, default=Role.STAFF)
+    title = models.CharField(_("title"), max_length=50, blank=True, help_text=_("As written in the unit, e.g. 组长, 副主任"))
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [models.UniqueConstraint(fields=["user", "unit"], name="membership_unique_user_unit")]
+        ordering = ["unit__kind", "unit__number", "unit__code", "role"]
+
+    def clean(self):
+        leading_roles = {self.Role.LEADER, self.Role.COMMANDER}
+        if self.role in leading_roles and self.unit_id and self.unit.kind != Unit.Kind.LEADING_GROUP:
+            raise ValidationError({"role": _("Leader and commander are roles in the leading group only.")})
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class Contact(BilingualName):
+    """A body outside the bureau: where reports go upward (plan 三(二)), or a partner (二(三))."""
+
+    class Kind(models.TextChoices):
+        UPWARD = "upward", _("upward recipient")
+        PARTNER = "partner", _("partner")
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    fax = models.CharField(_("fax"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("contact")
+        verbose_name_plural = _("contacts")
+        ordering = ["kind", "code"]

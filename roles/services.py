@@ -1,0 +1,145 @@
+"""State changes of the organization. Views, admin, commands and tests call these; nothing
+else writes role groups or unit groups."""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from guardian.shortcuts import assign_perm
+
+from django.utils.translation import gettext_lazy as _
+
+from roles.models import Contact, Membership, Unit, User
+from roles.permissions import ROLE_PERMISSIONS, UNIT_OWN_PERMISSIONS, Role, require
+
+
+def role_groups_ensure() -> dict[Role, Group]:
+    """Create the role groups and give them exactly their model permissions (idempotent).
+
+    Permissions not yet in the database (an app migrated later) are skipped; this runs again
+    after every app's migrations (roles.apps), so they are filled in then.
+    """
+    groups = {}
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _created = Group.objects.get_or_create(name=role.value)
+        wanted = Permission.objects.none()
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted = wanted | Permission.objects.filter(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(wanted)
+        groups[role] = group
+    return groups
+
+
+def unit_group_ensure(unit: Unit) -> Group:
+    """Give the unit its own group, holding the unit's own object permissions."""
+    if unit.group_id is None:
+        unit.group, _created = Group.objects.get_or_create(name=f"unit:{unit.code}")
+        unit.save(update_fields=["group"])
+    for codename in UNIT_OWN_PERMISSIONS:
+        assign_perm(f"roles.{codename}", unit.group, unit)
+    return unit.group
+
+
+def roles_from_memberships(memberships) -> set[Role]:
+    roles = set()
+    for membership in memberships:
+        unit = membership.unit
+        if unit.kind == Unit.Kind.STATION:
+            roles.add(Role.STATION_STAFF)
+        elif unit.kind == Unit.Kind.LEADING_GROUP_OFFICE:
+            roles.add(Role.OFFICE_STAFF)
+        elif unit.kind == Unit.Kind.SECTION:
+            # Staff of the section housing the leading group office are the office.
+            houses_office = any(h.kind == Unit.Kind.LEADING_GROUP_OFFICE for h in unit.hosted_units.all())
+            roles.add(Role.OFFICE_STAFF if houses_office else Role.SECTION_STAFF)
+        elif unit.kind == Unit.Kind.LEADING_GROUP:
+            roles.add(Role.LEADING_GROUP_MEMBER)
+            if membership.role == Membership.Role.LEADER:
+                roles.add(Role.LEADING_GROUP_LEADER)
+            if membership.role == Membership.Role.COMMANDER:
+                roles.add(Role.HQ_COMMANDER)
+    return roles
+
+
+@transaction.atomic
+def user_sync_groups(user: User) -> set[Role]:
+    """Put the user in exactly the role groups and unit groups their memberships call for.
+
+    The administrator group and any group not managed here are left as they are.
+    """
+    memberships = list(
+        Membership.objects.filter(user=user, unit__is_active=True)
+        .select_related("unit__group")
+        .prefetch_related("unit__hosted_units")
+    )
+    roles = roles_from_memberships(memberships)
+    groups = role_groups_ensure()
+    derived_roles = set(Role) - {Role.ADMINISTRATOR}
+    managed = {groups[r].pk for r in derived_roles} | set(
+        Unit.objects.exclude(group=None).values_list("group_id", flat=True)
+    )
+    keep = [g for g in user.groups.all() if g.pk not in managed]
+    wanted = [groups[r] for r in roles] + [unit_group_ensure(m.unit) for m in memberships]
+    user.groups.set(keep + wanted)
+    if hasattr(user, "_roles_cache"):
+        del user._roles_cache
+    return roles
+
+
+@transaction.atomic
+def membership_set(*, user: User, unit: Unit, role: str = Membership.Role.STAFF, title: str = "") -> Membership:
+    membership = Membership.objects.filter(user=user, unit=unit).first() or Membership(user=user, unit=unit)
+    membership.role, membership.title = role, title
+    membership.full_clean()
+    membership.save()
+    user_sync_groups(user)
+    return membership
+
+
+@transaction.atomic
+def membership_remove(*, user: User, unit: Unit) -> None:
+    Membership.objects.filter(user=user, unit=unit).delete()
+    user_sync_groups(user)
+
+
+UNIT_CONTACT_FIELDS = ["phone", "fax", "email", "address"]
+CONTACT_FIELDS = ["phone", "fax", "email", "address", "notes"]
+
+
+def unit_update_contacts_check(actor: User, unit: Unit) -> None:
+    require(
+        actor,
+        "roles.edit_unit_contacts",
+        unit,
+        who_may=_("Only the unit's own staff, the office or an administrator may edit its contact details."),
+    )
+
+
+@transaction.atomic
+def unit_update_contacts(*, actor: User, unit: Unit, **values) -> Unit:
+    unit_update_contacts_check(actor, unit)
+    return _update_fields(unit, UNIT_CONTACT_FIELDS, values)
+
+
+def contact_update_check(actor: User) -> None:
+    require(
+        actor,
+        "roles.change_contact",
+        who_may=_("Only the office or an administrator may edit outside contacts."),
+    )
+
+
+@transaction.atomic
+def contact_update(*, actor: User, contact: Contact, **values) -> Contact:
+    contact_update_check(actor)
+    return _update_fields(contact, CONTACT_FIELDS, values)
+
+
+def _update_fields(obj, allowed: list[str], values: dict):
+    unknown = set(values) - set(allowed)
+    if unknown:
+        raise TypeError(f"cannot update {sorted(unknown)}")
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.full_clean()
+    obj.save(update_fields=list(values))
+    return obj

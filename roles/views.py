@@ -1,0 +1,85 @@
+"""The organization directory: units with their duties from the plan, members and outside contacts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from roles.forms import ContactForm, UnitContactsForm
+from roles.models import Membership, Unit
+from roles.selectors import contacts_visible_to, is_bureau_staff, units_visible_to
+from roles.services import contact_update, contact_update_check, unit_update_contacts, unit_update_contacts_check
+
+
+def _require_staff(user):
+    if not is_bureau_staff(user):
+        raise PermissionDenied(
+            _("Your account belongs to no unit of the bureau. Ask an administrator to add you to your unit.")
+        )
+
+
+@login_required
+def directory(request):
+    _require_staff(request.user)
+    units = units_visible_to(request.user).prefetch_related(
+        Prefetch("memberships", queryset=Membership.objects.select_related("user"))
+    )
+    by_kind = {kind: [] for kind in Unit.Kind}
+    for unit in units:
+        by_kind[Unit.Kind(unit.kind)].append(unit)
+    return render(
+        request,
+        "roles/directory.html",
+        {
+            "bureaus": by_kind[Unit.Kind.BUREAU],
+            "leading_units": by_kind[Unit.Kind.LEADING_GROUP] + by_kind[Unit.Kind.LEADING_GROUP_OFFICE],
+            "sections": by_kind[Unit.Kind.SECTION],
+            "stations": by_kind[Unit.Kind.STATION],
+            "contacts": contacts_visible_to(request.user),
+            "can_edit_contacts": request.user.has_perm("roles.change_contact"),
+        },
+    )
+
+
+@login_required
+def unit_detail(request, code):
+    _require_staff(request.user)
+    unit = get_object_or_404(units_visible_to(request.user).select_related("parent", "housed_in"), code=code)
+    try:
+        unit_update_contacts_check(request.user, unit)
+        can_edit = True
+    except PermissionDenied:
+        can_edit = False
+    return render(
+        request,
+        "roles/unit_detail.html",
+        {"unit": unit, "members": unit.memberships.select_related("user"), "can_edit": can_edit},
+    )
+
+
+@login_required
+def unit_edit_contacts(request, code):
+    _require_staff(request.user)
+    unit = get_object_or_404(units_visible_to(request.user), code=code)
+    unit_update_contacts_check(request.user, unit)  # a 403 that says who may, before any typing
+    form = UnitContactsForm(request.POST or None, instance=unit)
+    if request.method == "POST" and form.is_valid():
+        unit_update_contacts(actor=request.user, unit=unit, **form.cleaned_data)
+        messages.success(request, _("Contact details saved."))
+        return redirect("roles:unit", code=unit.code)
+    return render(request, "roles/unit_edit.html", {"unit": unit, "form": form})
+
+
+@login_required
+def contact_edit(request, code):
+    _require_staff(request.user)
+    contact = get_object_or_404(contacts_visible_to(request.user), code=code)
+    contact_update_check(request.user)
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        contact_update(actor=request.user, contact=contact, **form.cleaned_data)
+        messages.success(request, _("Contact details saved."))
+        return redirect("roles:directory")
+    return render(request, "roles/contact_edit.html", {"contact": contact, "form": form})
