@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off"}
 UNSET = object()
+SUPPORTED_DATABASES = {"django.db.backends.postgresql", "django.db.backends.sqlite3"}
 
 
 class Config:
@@ -86,8 +87,8 @@ class Config:
             parsed = environ.Env.db_url_config(value)
         except Exception as exc:  # django-environ raises several kinds on garbage
             raise ImproperlyConfigured(f"{name} is not a database URL: {exc}") from exc
-        if not parsed.get("ENGINE"):
-            raise ImproperlyConfigured(f"{name}={value!r} names no known database engine.")
+        if parsed.get("ENGINE") not in SUPPORTED_DATABASES:
+            raise ImproperlyConfigured(f"{name} must be a postgres:// or sqlite:// URL.")
         return parsed
 
     def email(self, name: str, default: str) -> dict:

@@ -120,7 +120,8 @@ USE_TZ = True  # stored in UTC, shown in Asia/Shanghai
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# collectstatic's target in production; in development the files are served from static/.
+STATIC_ROOT = None if DEBUG else BASE_DIR / "staticfiles"
 MEDIA_ROOT = Path(config.str("MEDIA_ROOT", default=str(VAR_DIR / "media")))  # outside the web root
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -153,6 +154,8 @@ else:
         "data_folder_out": str(VAR_DIR / "celery" / "queue"),
         "control_folder": str(VAR_DIR / "celery" / "control"),
     }
+    for folder in {*CELERY_BROKER_TRANSPORT_OPTIONS.values()}:
+        Path(folder).mkdir(parents=True, exist_ok=True)  # the transport does not create them
 
 EMAIL = config.email("EMAIL_URL", default="consolemail://")
 EMAIL_BACKEND = EMAIL["EMAIL_BACKEND"]
@@ -166,8 +169,9 @@ DEFAULT_FROM_EMAIL = config.str("DEFAULT_FROM_EMAIL", default="emergency-portal@
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
+        # Token first: its WWW-Authenticate header makes a request without credentials a 401.
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",

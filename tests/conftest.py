@@ -1,0 +1,73 @@
+"""The cast every test speaks of (the Healthchecks habit): the bureau of the plan, and
+director, deputy, office, food, station1, station2, admin and an outsider with no unit."""
+
+import pytest
+from rest_framework.test import APIClient
+
+from roles.models import Membership, Unit, User
+from roles.permissions import Role
+from roles.services import membership_set, role_groups_ensure
+from roles.setup import bureau_setup_from_plan
+
+PASSWORD = "test-password-123"
+
+CAST = {
+    "director": [("leading_group", Membership.Role.LEADER)],
+    "deputy": [("leading_group", Membership.Role.COMMANDER)],
+    "office": [("office", Membership.Role.STAFF)],
+    "food": [("food_coordination", Membership.Role.STAFF)],
+    "station1": [("chengguan", Membership.Role.STAFF)],
+    "station2": [("baisha", Membership.Role.STAFF)],
+    "outsider": [],
+}
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness costs seconds per test and proves nothing here.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def bureau(db):
+    return bureau_setup_from_plan()
+
+
+@pytest.fixture
+def cast(bureau):
+    people = {}
+    for username, memberships in CAST.items():
+        user = User.objects.create_user(username, password=PASSWORD, last_name=username)
+        for code, role in memberships:
+            membership_set(user=user, unit=Unit.objects.get(code=code), role=role)
+        people[username] = user
+    admin = User.objects.create_user("admin", password=PASSWORD, is_staff=True, is_superuser=True)
+    admin.groups.add(role_groups_ensure()[Role.ADMINISTRATOR])
+    people["admin"] = admin
+    return people
+
+
+@pytest.fixture
+def login(client):
+    """login("station1") → a Django test client signed in as that cast member."""
+
+    def _login(username):
+        client.logout()
+        if username != "anonymous":
+            assert client.login(username=username, password=PASSWORD)
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def api(cast):
+    """api("office") → a DRF client authenticated as that cast member (anonymous: none)."""
+
+    def _api(username):
+        client = APIClient()
+        if username != "anonymous":
+            client.force_authenticate(cast[username])
+        return client
+
+    return _api

@@ -1,0 +1,40 @@
+"""The real services. In CI (CI=true) PostgreSQL and Redis must be the ones in use: a run that
+quietly fell back to SQLite would prove nothing about production, so it fails instead."""
+
+import os
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection
+
+from emergency.celery import app
+
+IN_CI = os.environ.get("CI") == "true"
+
+
+@pytest.mark.django_db
+def test_database_in_use():
+    if IN_CI or os.environ.get("DATABASE_URL"):
+        assert connection.vendor == "postgresql", "CI must run on PostgreSQL (DATABASE_URL)"
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+        assert cursor.fetchone() == (1,)
+
+
+def test_cache_and_broker_in_use():
+    if IN_CI:
+        assert settings.REDIS_URL, "CI must run with REDIS_URL"
+    if settings.REDIS_URL:
+        assert app.conf.broker_url == settings.REDIS_URL
+        cache.set("services-test", "ok", 10)
+        assert cache.get("services-test") == "ok"
+        with app.connection_for_write() as conn:
+            conn.ensure_connection(max_retries=1)
+    else:
+        assert app.conf.broker_url == "filesystem://"
+
+
+def test_celery_reads_django_settings():
+    assert app.conf.timezone == "Asia/Shanghai"
+    assert app.conf.task_acks_late is True
