@@ -47,7 +47,10 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guardian",
+    "django_filters",
+    "emergency",
     "roles",
+    "incidents",
 ]
 
 MIDDLEWARE = [
@@ -134,6 +137,10 @@ STORAGES = {
     },
 }
 
+# Incident attachments: the largest file accepted, in MiB (checked on the server).
+ATTACHMENT_MAX_MB = config.int("ATTACHMENT_MAX_MB", default=20, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
 REDIS_URL = config.url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -177,6 +184,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "incidents.api.exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Emergency management portal API",

@@ -4,15 +4,22 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
+from rest_framework.routers import DefaultRouter
 
 from emergency import views
+from incidents.api import CategoryViewSet, IncidentViewSet
 from roles.api import MeView
+
+router = DefaultRouter()
+router.register("incidents", IncidentViewSet, basename="incident")
+router.register("categories", CategoryViewSet, basename="category")
 
 api_patterns = [
     path("token/", obtain_auth_token, name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("", include(router.urls)),
 ]
 
 urlpatterns = [

@@ -7,6 +7,7 @@ This app knows nothing of incidents: data flows roles ← incidents ← reportin
 from django.contrib.auth.models import AbstractUser, Group
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
@@ -181,3 +182,32 @@ class Contact(BilingualName):
         verbose_name = _("contact")
         verbose_name_plural = _("contacts")
         ordering = ["kind", "code"]
+
+
+class Delegation(models.Model):
+    """The leader designates a member of the leading group as acting leader (代理组长) for a
+    stated period; decisions taken under it name it (plan 二(一)1: the leader decides)."""
+
+    leader = models.ForeignKey(User, verbose_name=_("leader"), on_delete=models.PROTECT, related_name="delegations_given")
+    acting = models.ForeignKey(User, verbose_name=_("acting leader"), on_delete=models.PROTECT, related_name="delegations")
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+    reason = models.TextField(_("reason"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delegation")
+        verbose_name_plural = _("delegations")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="delegation_ends_after_start")
+        ]
+
+    def covers(self, at) -> bool:
+        return self.revoked_at is None and self.starts_at <= at < self.ends_at
+
+    def __str__(self) -> str:
+        start = timezone.localtime(self.starts_at).strftime("%Y-%m-%d %H:%M")
+        end = timezone.localtime(self.ends_at).strftime("%Y-%m-%d %H:%M")
+        return f"{self.acting} · {start} – {end}"

@@ -10,6 +10,7 @@ from django.db import transaction
 from roles.models import Membership, Unit, User
 from roles.services import membership_remove, membership_set, role_groups_ensure
 from roles.permissions import Role
+from incidents.setup import categories_setup_from_plan
 from roles.setup import bureau_setup_from_plan
 
 DEFAULT_PASSWORD = "demo1234"
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Demo accounts are refused; use --force to insist.")
         bureau_setup_from_plan()
+        categories_setup_from_plan()
         groups = role_groups_ensure()
         for username, family, given, position, memberships in DEMO_PEOPLE:
             user = self._user(username, password, last_name=family, first_name=given, position=position)

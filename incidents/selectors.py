@@ -1,0 +1,121 @@
+"""Reads of incidents. `incidents_visible_to` is the one place that decides who sees what:
+every list, page, API view and download goes through it, and what it leaves out is a 404."""
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from incidents.models import Incident, IncidentGroupObjectPermission, Measure
+from roles.models import Membership, Unit
+from roles.permissions import Role
+from roles.selectors import user_roles
+
+# Roles that oversee the whole bureau: they see every incident once it has left a station's drafts.
+BUREAU_WIDE_ROLES = {
+    Role.OFFICE_STAFF,
+    Role.LEADING_GROUP_MEMBER,
+    Role.LEADING_GROUP_LEADER,
+    Role.HQ_COMMANDER,
+    Role.ADMINISTRATOR,
+}
+PRIVATE_STATUSES = [Incident.Status.DRAFT]
+
+
+def user_unit_ids(user, kind: str | None = None) -> QuerySet:
+    memberships = Membership.objects.filter(user=user, unit__is_active=True)
+    if kind:
+        memberships = memberships.filter(unit__kind=kind)
+    return memberships.values("unit_id")
+
+
+def incidents_visible_to(user) -> QuerySet[Incident]:
+    if not user.is_authenticated:
+        return Incident.objects.none()
+    own_station = Q(station__in=user_unit_ids(user, Unit.Kind.STATION))
+    if user_roles(user) & BUREAU_WIDE_ROLES:
+        return Incident.objects.filter(~Q(status__in=PRIVATE_STATUSES) | own_station)
+    # Everyone else: their own station's incidents, and those their unit was given as a member
+    # of the command HQ (object permission granted to the unit's group).
+    granted = IncidentGroupObjectPermission.objects.filter(
+        content_object=OuterRef("pk"), group__user=user, permission__codename="view_incident"
+    )
+    return Incident.objects.filter(own_station | Q(Exists(granted)))
+
+
+def incident_list(user, *, filters: dict | None = None) -> QuerySet[Incident]:
+    """The list: a constant number of queries whatever the number of rows."""
+    return (
+        incidents_visible_to(user)
+        .filter(**(filters or {}))
+        .select_related("category", "station")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def incident_search(queryset: QuerySet[Incident], text: str) -> QuerySet[Incident]:
+    text = text.strip()
+    if not text:
+        return queryset
+    query = Q(title__icontains=text) | Q(location__icontains=text) | Q(description__icontains=text) | Q(
+        nature__icontains=text
+    )
+    if text.isdigit():
+        query |= Q(pk=int(text))
+    elif "-" in text and text.rsplit("-", 1)[-1].isdigit():  # a reference such as 2026-00012
+        query |= Q(pk=int(text.rsplit("-", 1)[-1]))
+    return queryset.filter(query)
+
+
+def office_inbox(user) -> QuerySet[Incident]:
+    """New first reports, most urgent first: the highest proposed level, then the oldest."""
+    return (
+        incidents_visible_to(user)
+        .filter(status__in=[Incident.Status.SUBMITTED, Incident.Status.AWAITING_REPORT])
+        .select_related("category", "station")
+        .order_by("proposed_level", "received_at", "pk")
+    )
+
+
+def awaiting_decision(user) -> QuerySet[Incident]:
+    return (
+        incidents_visible_to(user)
+        .filter(status=Incident.Status.VERIFIED)
+        .select_related("category", "station")
+        .order_by("proposed_level", "received_at")
+    )
+
+
+def active_incidents(user) -> QuerySet[Incident]:
+    return (
+        incidents_visible_to(user)
+        .filter(status=Incident.Status.ACTIVE)
+        .select_related("category", "station")
+        .order_by("level", "received_at")
+    )
+
+
+def station_to_do(user) -> QuerySet[Incident]:
+    """What a station must act on: drafts, incidents the office assigned, and those sent back."""
+    return (
+        Incident.objects.filter(
+            station__in=user_unit_ids(user, Unit.Kind.STATION),
+            status__in=[Incident.Status.DRAFT, Incident.Status.AWAITING_REPORT, Incident.Status.RETURNED],
+        )
+        .select_related("category", "station")
+        .order_by("status", "-created_at")
+    )
+
+
+def open_measures_of(user) -> QuerySet[Measure]:
+    """Open measures owned by the user's units, in incidents under way."""
+    return (
+        Measure.objects.filter(
+            owner_unit__in=user_unit_ids(user),
+            status=Measure.Status.OPEN,
+            incident__status=Incident.Status.ACTIVE,
+        )
+        .select_related("incident", "owner_unit")
+        .order_by("due_at", "pk")
+    )
+
+
+def incident_timeline(incident: Incident):
+    return incident.events.select_related("actor", "delegation__acting").prefetch_related("attachments")
