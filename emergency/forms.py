@@ -9,7 +9,7 @@ class BootstrapFormMixin:
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect)):  # RadioSelect covers CheckboxSelectMultiple
                 css = "form-check-input"
             elif isinstance(widget, forms.Select):
                 css = "form-select"

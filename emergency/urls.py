@@ -29,6 +29,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("roles.urls")),
+    path("incidents/", include("incidents.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

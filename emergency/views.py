@@ -6,6 +6,7 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from incidents import selectors as incident_selectors
 from roles.permissions import Role
 from roles.selectors import user_memberships, user_roles
 
@@ -23,15 +24,20 @@ ROLE_ORDER = [
 
 @login_required
 def home(request):
-    roles = user_roles(request.user)
-    return render(
-        request,
-        "home.html",
-        {
-            "roles": [role for role in ROLE_ORDER if role in roles],
-            "memberships": user_memberships(request.user),
-        },
-    )
+    user = request.user
+    roles = user_roles(user)
+    leading = roles & {Role.LEADING_GROUP_MEMBER, Role.LEADING_GROUP_LEADER, Role.HQ_COMMANDER}
+    # What each role must act on now, from the same selectors the lists use (no made-up figures).
+    context = {
+        "roles": [role for role in ROLE_ORDER if role in roles],
+        "memberships": user_memberships(user),
+        "inbox": list(incident_selectors.office_inbox(user)[:50]) if Role.OFFICE_STAFF in roles else None,
+        "awaiting_decision": list(incident_selectors.awaiting_decision(user)) if leading else None,
+        "active": list(incident_selectors.active_incidents(user)) if leading or Role.OFFICE_STAFF in roles else None,
+        "station_to_do": list(incident_selectors.station_to_do(user)) if Role.STATION_STAFF in roles else None,
+        "my_measures": list(incident_selectors.open_measures_of(user)[:50]) if roles else None,
+    }
+    return render(request, "home.html", context)
 
 
 @never_cache

@@ -5,3 +5,14 @@ from django.utils.translation import gettext_lazy as _
 class IncidentsConfig(AppConfig):
     name = "incidents"
     verbose_name = _("Incidents")
+
+    def ready(self):
+        from roles.permissions import Role, register_role_permissions
+
+        # Administrators keep the plan's rules as data: categories, level policy, measure templates.
+        register_role_permissions(Role.ADMINISTRATOR, [
+            "incidents.view_category", "incidents.change_category", "incidents.add_category",
+            "incidents.view_levelpolicy", "incidents.change_levelpolicy",
+            "incidents.view_measuretemplate", "incidents.change_measuretemplate", "incidents.add_measuretemplate",
+            "incidents.view_incident",
+        ])

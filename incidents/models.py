@@ -241,7 +241,8 @@ class Measure(models.Model):
     class Meta:
         verbose_name = _("measure")
         verbose_name_plural = _("measures")
-        ordering = ["due_at", "created_at", "pk"]
+        # Deadlines first, soonest on top; items without one after them, on every database.
+        ordering = [models.F("due_at").asc(nulls_last=True), "created_at", "pk"]
 
     @property
     def is_overdue(self) -> bool:

@@ -681,9 +681,10 @@ def measure_update(*, actor: User, measure: Measure, status: str, completion_not
     """The owner unit (or whoever commands) reports a measure done, or cancels it with a note."""
     incident = _locked(measure.incident)
     measure = Measure.objects.select_for_update().get(pk=measure.pk)
-    _require_status(incident, S.ACTIVE)
+    # Who may first (403), then the state (409), as in every check_* above.
     if not _is_member(actor, measure.owner_unit):
         _may_command(actor, incident)
+    _require_status(incident, S.ACTIVE)
     if status not in (Measure.Status.DONE, Measure.Status.CANCELLED):
         raise ValidationError({"status": _("Mark the measure done or cancelled.")})
     if measure.status != Measure.Status.OPEN:

@@ -1,7 +1,8 @@
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from emergency.forms import BootstrapFormMixin
-from roles.models import Contact, Unit
+from roles.models import Contact, Unit, User
 from roles.services import CONTACT_FIELDS, UNIT_CONTACT_FIELDS
 
 
@@ -15,3 +16,18 @@ class ContactForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Contact
         fields = CONTACT_FIELDS
+
+
+class DelegationForm(BootstrapFormMixin, forms.Form):
+    acting = forms.ModelChoiceField(label=_("acting leader"), queryset=User.objects.none())
+    starts_at = forms.DateTimeField(label=_("from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    ends_at = forms.DateTimeField(label=_("until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, leader, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["acting"].queryset = (
+            User.objects.filter(memberships__unit__kind=Unit.Kind.LEADING_GROUP, is_active=True).exclude(pk=leader.pk).distinct()
+        )

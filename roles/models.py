@@ -145,7 +145,7 @@ class Membership(models.Model):
     user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.CASCADE, related_name="memberships")
     role = models.CharField(_("role in the unit"), max_length=20, choices=Role.choices, default=Role.STAFF)
-    title = models.CharField(_("title"), max_length=50, blank=True, help_text=_("As written in the unit, e.g. 组长, 副主任"))
+    title = models.CharField(_("title in the unit"), max_length=50, blank=True, help_text=_("As written in the unit, e.g. 组长, 副主任"))
 
     class Meta:
         verbose_name = _("membership")

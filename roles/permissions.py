@@ -46,8 +46,16 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "roles.add_user",
         "roles.change_user",
         "roles.view_user",
+        "roles.view_delegation",
     ],
 }
+
+
+def register_role_permissions(role: Role, perms: list[str]) -> None:
+    """Apps above this one (incidents, reporting) add their model permissions to a role at start-up,
+    so this app never names them."""
+    ROLE_PERMISSIONS[role] = sorted(set(ROLE_PERMISSIONS[role]) | set(perms))
+
 
 # Object permissions a unit's own group holds on that unit.
 UNIT_OWN_PERMISSIONS = ["edit_unit_contacts"]

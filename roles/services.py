@@ -2,12 +2,13 @@
 else writes role groups or unit groups."""
 
 from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from guardian.shortcuts import assign_perm
 
 from django.utils.translation import gettext_lazy as _
 
-from roles.models import Contact, Membership, Unit, User
+from roles.models import Contact, Delegation, Membership, Unit, User
 from roles.permissions import ROLE_PERMISSIONS, UNIT_OWN_PERMISSIONS, Role, require
 
 
@@ -132,6 +133,39 @@ def contact_update_check(actor: User) -> None:
 def contact_update(*, actor: User, contact: Contact, **values) -> Contact:
     contact_update_check(actor)
     return _update_fields(contact, CONTACT_FIELDS, values)
+
+
+@transaction.atomic
+def delegation_create(*, actor: User, acting: User, starts_at, ends_at, reason: str) -> Delegation:
+    """The leader designates a member of the leading group as acting leader (代理组长) for a period."""
+    from django.core.exceptions import ValidationError
+
+    from roles.selectors import user_roles
+
+    if Role.LEADING_GROUP_LEADER not in user_roles(actor):
+        raise PermissionDenied(_("Only the leader of the leading group may designate an acting leader."))
+    errors = {}
+    if acting.pk == actor.pk or Role.LEADING_GROUP_MEMBER not in user_roles(acting):
+        errors["acting"] = _("The acting leader must be another member of the leading group.")
+    if not ends_at or not starts_at or ends_at <= starts_at:
+        errors["ends_at"] = _("The period must end after it starts.")
+    if not (reason or "").strip():
+        errors["reason"] = _("Give the reason (e.g. the director is away).")
+    if errors:
+        raise ValidationError(errors)
+    return Delegation.objects.create(leader=actor, acting=acting, starts_at=starts_at, ends_at=ends_at, reason=reason.strip())
+
+
+@transaction.atomic
+def delegation_revoke(*, actor: User, delegation: Delegation) -> Delegation:
+    from django.utils import timezone
+
+    if actor.pk != delegation.leader_id:
+        raise PermissionDenied(_("Only the leader who gave a delegation may revoke it."))
+    if delegation.revoked_at is None:
+        delegation.revoked_at = timezone.now()
+        delegation.save(update_fields=["revoked_at"])
+    return delegation
 
 
 def _update_fields(obj, allowed: list[str], values: dict):

@@ -4,13 +4,24 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 from django.utils.translation import gettext as _
 
-from roles.forms import ContactForm, UnitContactsForm
-from roles.models import Membership, Unit
+from roles.forms import ContactForm, DelegationForm, UnitContactsForm
+from roles.models import Delegation, Membership, Unit
 from roles.selectors import contacts_visible_to, is_bureau_staff, units_visible_to
-from roles.services import contact_update, contact_update_check, unit_update_contacts, unit_update_contacts_check
+from roles.permissions import Role
+from roles.selectors import user_roles
+from roles.services import (
+    contact_update,
+    contact_update_check,
+    delegation_create,
+    delegation_revoke,
+    unit_update_contacts,
+    unit_update_contacts_check,
+)
 
 
 def _require_staff(user):
@@ -83,3 +94,36 @@ def contact_edit(request, code):
         messages.success(request, _("Contact details saved."))
         return redirect("roles:directory")
     return render(request, "roles/contact_edit.html", {"contact": contact, "form": form})
+
+
+@login_required
+def delegations(request):
+    """The leading group's acting-leader designations: all members see them; the leader gives and revokes."""
+    roles = user_roles(request.user)
+    if not roles & {Role.LEADING_GROUP_MEMBER, Role.OFFICE_STAFF, Role.ADMINISTRATOR}:
+        raise PermissionDenied(_("Delegations of the leading group are shown to its members and the office."))
+    is_leader = Role.LEADING_GROUP_LEADER in roles
+    form = DelegationForm(request.POST or None, leader=request.user) if is_leader else None
+    if request.method == "POST":
+        if not is_leader:
+            raise PermissionDenied(_("Only the leader of the leading group may designate an acting leader."))
+        if form.is_valid():
+            try:
+                delegation_create(actor=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("Acting leader designated."))
+                return redirect("roles:delegations")
+    listed = Delegation.objects.select_related("leader", "acting").order_by("-starts_at")[:50]
+    return render(request, "roles/delegations.html", {"delegations": listed, "form": form, "is_leader": is_leader})
+
+
+@login_required
+@require_POST
+def delegation_revoke_view(request, pk):
+    delegation = get_object_or_404(Delegation, pk=pk)
+    delegation_revoke(actor=request.user, delegation=delegation)
+    messages.success(request, _("Delegation revoked."))
+    return redirect("roles:delegations")

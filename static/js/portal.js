@@ -1,0 +1,14 @@
+// A form is sent once: a second click or Enter while the first request is under way is ignored.
+document.addEventListener("submit", function (event) {
+  var form = event.target;
+  if (form.dataset.submitted) { event.preventDefault(); return; }
+  form.dataset.submitted = "1";
+  form.querySelectorAll("button[type=submit]").forEach(function (b) { b.classList.add("disabled"); b.setAttribute("aria-disabled", "true"); });
+});
+// Coming back with the browser's Back button shows the page from cache: make its forms usable again.
+window.addEventListener("pageshow", function () {
+  document.querySelectorAll("form[data-submitted]").forEach(function (form) {
+    delete form.dataset.submitted;
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.classList.remove("disabled"); b.removeAttribute("aria-disabled"); });
+  });
+});

@@ -1,0 +1,60 @@
+"""docs/permissions.md's incident table, derived from the code: what allowed_actions offers each
+person, and whether the visibility selector shows them the incident at all."""
+
+from pathlib import Path
+
+import pytest
+
+from incidents.selectors import incidents_visible_to
+from incidents.services import allowed_actions
+from tests.incidents.conftest import PEOPLE
+
+pytestmark = pytest.mark.django_db
+
+DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
+ACTIONS = {
+    "submit the first report": "submit", "verify": "verify", "return": "return", "correct": "correct",
+    "merge": "merge", "supplement": "supplement", "comment": "comment", "activate": "activate",
+    "decline": "decline", "change level": "change_level", "edit the HQ": "hq", "add a measure": "add_measure",
+    "submit a summary": "summary", "declare the end": "end", "name the investigation team": "team",
+    "file the after-action analysis": "after_action",
+}
+
+
+def _doc_rows():
+    rows = []
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) == 2 + len(PEOPLE) and cells[0] in ACTIONS:
+            rows.append((cells[0], cells[1], dict(zip(PEOPLE, cells[2:]))))
+    return rows
+
+
+def test_the_doc_has_every_row():
+    assert len(_doc_rows()) == 17
+
+
+@pytest.fixture
+def incident_in(file_incident, to_state):
+    def _in(state):
+        if state == "draft":
+            return file_incident(draft=True)
+        incident = file_incident(proposed_level=3 if "Ⅲ" in state else 2)
+        target = {"submitted": "submitted", "verified": "verified", "active Ⅱ": "active", "active Ⅲ": "active",
+                  "ended Ⅲ": "ended", "team named (leader: office)": "team_named"}[state]
+        return to_state(incident, target) if target != "submitted" else incident
+
+    return _in
+
+
+@pytest.mark.parametrize("row", range(17))
+def test_the_code_gives_what_the_doc_says(row, incident_in, cast):
+    action, state, expected = _doc_rows()[row]
+    incident = incident_in(state)
+    for person in PEOPLE:
+        user = cast[person]
+        if not incidents_visible_to(user).filter(pk=incident.pk).exists():
+            got = "404"
+        else:
+            got = "✓" if ACTIONS[action] in allowed_actions(user, incident) else "403"
+        assert got == expected[person], f"{action} ({state}) for {person}: code says {got}, doc says {expected[person]}"
