@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "emergency",
     "roles",
     "incidents",
+    "reporting",
 ]
 
 MIDDLEWARE = [
@@ -81,6 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "reporting.context_processors.notifications",
             ],
         },
     },
@@ -143,6 +145,15 @@ STORAGES = {
 ATTACHMENT_MAX_MB = config.int("ATTACHMENT_MAX_MB", default=20, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Reporting deadlines (plan 三(二)): how often beat sweeps, when reminders and escalation go out.
+DEADLINE_SWEEP_SECONDS = config.int("DEADLINE_SWEEP_SECONDS", default=15, minimum=1)
+DEADLINE_SWEEP_BATCH = config.int("DEADLINE_SWEEP_BATCH", default=500, minimum=1)
+REMINDER_SOON_MINUTES = config.int("REMINDER_SOON_MINUTES", default=10, minimum=1)
+REMINDER_DAY_HOURS = config.int("REMINDER_DAY_HOURS", default=24, minimum=1)
+SHORT_LIMIT_HOURS = config.int("SHORT_LIMIT_HOURS", default=24, minimum=1)  # shorter limits get the half-time reminder
+ESCALATION_GRACE_MINUTES = config.int("ESCALATION_GRACE_MINUTES", default=30, minimum=0)
+HEARTBEAT_STALE_SECONDS = config.int("HEARTBEAT_STALE_SECONDS", default=60, minimum=1)
+
 REDIS_URL = config.url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -154,6 +165,10 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {"task": "reporting.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
+    "redeliver-outbox": {"task": "reporting.tasks.redeliver_unsent", "schedule": 60.0},
+}
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
 else:

@@ -8,17 +8,21 @@ from rest_framework.routers import DefaultRouter
 
 from emergency import views
 from incidents.api import CategoryViewSet, IncidentViewSet
+from reporting.api import IncidentReports, NotificationViewSet, ObligationViewSet
 from roles.api import MeView
 
 router = DefaultRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
 router.register("categories", CategoryViewSet, basename="category")
+router.register("obligations", ObligationViewSet, basename="obligation")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 api_patterns = [
     path("token/", obtain_auth_token, name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("incidents/<int:pk>/reports/", IncidentReports.as_view(), name="incident-reports"),
     path("", include(router.urls)),
 ]
 
@@ -30,6 +34,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("roles.urls")),
     path("incidents/", include("incidents.urls")),
+    path("reporting/", include("reporting.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -246,7 +246,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         return IncidentSerializer
 
     def _answer(self, incident, code=status.HTTP_200_OK):
-        return Response(IncidentSerializer(self.get_queryset().get(pk=incident.pk)).data, status=code)
+        current = self.get_queryset().filter(pk=incident.pk).first()
+        if current is None:
+            # The action itself took the user's access away (e.g. the lead section handed the HQ
+            # to another section): it is done, but what they may no longer see is not shown.
+            return Response({"id": incident.pk}, status=code)
+        return Response(IncidentSerializer(current).data, status=code)
 
     @extend_schema(request=IncidentFileSerializer, responses={201: IncidentSerializer})
     def create(self, request, *args, **kwargs):

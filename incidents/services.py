@@ -28,6 +28,7 @@ from incidents.models import (
     MeasureTemplate,
 )
 from incidents.attachments import check_upload
+from incidents.signals import incident_event
 from roles.models import Delegation, Membership, Unit, User
 from roles.permissions import Role
 from roles.selectors import office_section, user_roles
@@ -57,7 +58,7 @@ def _is_member(user: User, unit: Unit | None) -> bool:
     return unit is not None and Membership.objects.filter(user=user, unit=unit).exists()
 
 
-def _is_office(user: User) -> bool:
+def is_office(user: User) -> bool:
     return Role.OFFICE_STAFF in user_roles(user)
 
 
@@ -67,7 +68,7 @@ def _require_station_staff(user: User, station: Unit) -> None:
 
 
 def _require_office(user: User) -> None:
-    if not _is_office(user):
+    if not is_office(user):
         raise PermissionDenied(_("Only the office (办公室/应急管理科) may do this."))
 
 
@@ -139,13 +140,13 @@ def actor_role_label(user: User) -> str:
 
 
 def check_update_draft(actor, incident):
-    if not (_is_member(actor, incident.station) or (incident.status == S.AWAITING_REPORT and _is_office(actor))):
+    if not (_is_member(actor, incident.station) or (incident.status == S.AWAITING_REPORT and is_office(actor))):
         raise PermissionDenied(_("Only the staff of %(station)s may edit this draft.") % {"station": incident.station.display_name})
     _require_status(incident, S.DRAFT, S.AWAITING_REPORT)
 
 
 def check_submit(actor, incident):
-    if not (_is_member(actor, incident.station) or _is_office(actor)):
+    if not (_is_member(actor, incident.station) or is_office(actor)):
         raise PermissionDenied(_("Only the staff of %(station)s may submit this report.") % {"station": incident.station.display_name})
     _require_status(incident, S.DRAFT, S.AWAITING_REPORT)
 
@@ -246,7 +247,7 @@ def check_after_action(actor, incident):
 
 def check_attach(actor, incident):
     if incident.status in (S.DRAFT, S.AWAITING_REPORT):
-        if not (_is_office(actor) or _is_member(actor, incident.station)):
+        if not (is_office(actor) or _is_member(actor, incident.station)):
             raise PermissionDenied(_("Only the staff of %(station)s may do this.") % {"station": incident.station.display_name})
     else:
         check_comment(actor, incident)  # anyone who may see it
@@ -292,10 +293,12 @@ def _require_status(incident: Incident, *statuses) -> None:
 
 
 def _event(incident, kind, actor, *, message="", data=None, delegation=None) -> IncidentEvent:
-    return IncidentEvent.objects.create(
+    event = IncidentEvent.objects.create(
         incident=incident, kind=kind, actor=actor, actor_role=actor_role_label(actor) if actor else "",
         message=message, data=data or {}, delegation=delegation,
     )
+    incident_event.send(sender=IncidentEvent, event=event)  # reporting turns it into deadlines
+    return event
 
 
 def _plain(value):
@@ -357,7 +360,7 @@ def incident_file(*, actor: User, station: Unit, draft: bool = False, **fields) 
     if station is None or station.kind != Unit.Kind.STATION:
         raise ValidationError({"station": _("Choose a supervision station.")})
     by_station = _is_member(actor, station)
-    if not by_station and not _is_office(actor):
+    if not by_station and not is_office(actor):
         raise PermissionDenied(_("Stations file incidents for their own area only; the office may file for any station."))
     incident = Incident(station=station, created_by=actor)
     _set_intake_fields(incident, fields)

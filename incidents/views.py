@@ -20,9 +20,14 @@ from incidents.selectors import incident_list, incident_timeline, incidents_visi
 from roles.models import Unit
 
 
+# Panels that apps above this one add to the incident page (reporting adds reports and deadlines):
+# callables (request, incident) → a context dict with a "template" key. Filled in their AppConfig.ready.
+DETAIL_PANELS = []
+
+
 def _stations_for(user):
     """Stations the user may file for: their own; the office may file for any."""
-    if services._is_office(user):
+    if services.is_office(user):
         return Unit.objects.filter(kind=Unit.Kind.STATION, is_active=True)
     return Unit.objects.filter(kind=Unit.Kind.STATION, is_active=True, memberships__user=user)
 
@@ -65,7 +70,9 @@ def incident_new(request):
         else:
             messages.success(request, _("Draft saved.") if draft else _("First report submitted. The office has it now."))
             return redirect("incidents:detail", pk=incident.pk)
-    return render(request, "incidents/form.html", {"form": form, "incident": None})
+    # For the office, a "draft" registers the incident and assigns it to the station (it owes the first report).
+    registers = services.is_office(request.user) and not stations.filter(memberships__user=request.user).exists()
+    return render(request, "incidents/form.html", {"form": form, "incident": None, "registers": registers})
 
 
 @login_required
@@ -158,6 +165,7 @@ def incident_detail(request, pk, bound=None, status=200):
         "policy": LevelPolicy.objects.filter(level=incident.level).first() if incident.level else None,
         "proposed_policy": LevelPolicy.objects.filter(level=incident.proposed_level).first() if incident.proposed_level else None,
         "levels": Level,
+        "panels": [panel(request, incident) for panel in DETAIL_PANELS],
     }
     return render(request, "incidents/detail.html", context, status=status)
 

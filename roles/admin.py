@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
@@ -28,6 +29,7 @@ class UserAdmin(BaseUserAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(GuardedModelAdmin):
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["display_name", "kind", "number", "parent", "phone", "is_active"]
     list_filter = ["kind", "is_active"]
     search_fields = ["name", "name_en", "code"]

@@ -7,6 +7,11 @@ from roles.services import CONTACT_FIELDS, UNIT_CONTACT_FIELDS
 
 
 class UnitContactsForm(BootstrapFormMixin, forms.ModelForm):
+    robot_webhook_url = forms.URLField(
+        label=_("group robot webhook"), required=False, assume_scheme="https",
+        help_text=_("The WeCom or DingTalk group robot that receives this unit's deadline reminders."),
+    )
+
     class Meta:
         model = Unit
         fields = UNIT_CONTACT_FIELDS

@@ -92,6 +92,10 @@ class Unit(BilingualName):
     fax = models.CharField(_("fax"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     address = models.CharField(_("address"), max_length=200, blank=True)
+    robot_webhook_url = models.URLField(
+        _("group robot webhook"), blank=True,
+        help_text=_("The WeCom or DingTalk group robot that receives this unit's deadline reminders."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
     # The unit's own group: object permissions on incidents and on the unit itself are
     # granted to it, and every member is in it (see roles.services.user_sync_groups).

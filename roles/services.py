@@ -102,7 +102,7 @@ def membership_remove(*, user: User, unit: Unit) -> None:
     user_sync_groups(user)
 
 
-UNIT_CONTACT_FIELDS = ["phone", "fax", "email", "address"]
+UNIT_CONTACT_FIELDS = ["phone", "fax", "email", "address", "robot_webhook_url"]
 CONTACT_FIELDS = ["phone", "fax", "email", "address", "notes"]
 
 

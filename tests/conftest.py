@@ -28,6 +28,17 @@ def fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Tasks run in the test's own process and transaction; tests/reporting/test_worker.py
+    turns this off to go through a real worker and Redis."""
+    from emergency.celery import app
+
+    app.conf.task_always_eager = True
+    yield app
+    app.conf.task_always_eager = False
+
+
 @pytest.fixture
 def bureau(db):
     return bureau_setup_from_plan()

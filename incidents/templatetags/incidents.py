@@ -55,21 +55,29 @@ def changes(event):
     return items
 
 
-@register.simple_tag
-def due_in(moment):
-    """“in 12 min” / “overdue 2 h 5 min”: server time decides, the page only shows it."""
-    if moment is None:
-        return ""
-    seconds = int((moment - timezone.now()).total_seconds())
-    minutes = abs(seconds) // 60
+def duration_text(seconds: int) -> str:
+    """“2 d 3 h 5 min”, for countdowns and lateness."""
+    minutes = abs(int(seconds)) // 60
     hours, minutes = divmod(minutes, 60)
     days, hours = divmod(hours, 24)
-    parts = []
-    if days:
-        parts.append(_("%(n)d d") % {"n": days})
+    parts = [_("%(n)d d") % {"n": days}] if days else []
     if hours:
         parts.append(_("%(n)d h") % {"n": hours})
     if minutes or not parts:
         parts.append(_("%(n)d min") % {"n": minutes})
-    text = " ".join(parts)
+    return " ".join(parts)
+
+
+@register.simple_tag
+def due_in(moment):
+    """“in 12 min” / “overdue by 2 h 5 min”: server time decides, the page only shows it."""
+    if moment is None:
+        return ""
+    seconds = (moment - timezone.now()).total_seconds()
+    text = duration_text(seconds)
     return _("in %(time)s") % {"time": text} if seconds >= 0 else _("overdue by %(time)s") % {"time": text}
+
+
+@register.filter
+def late_text(seconds):
+    return duration_text(seconds) if seconds else ""

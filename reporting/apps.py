@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ReportingConfig(AppConfig):
+    name = "reporting"
+    verbose_name = _("Reporting")
+
+    def ready(self):
+        from incidents.signals import incident_event
+        from reporting import obligations
+
+        # incidents emits its timeline events; reporting turns them into deadlines, in the same transaction.
+        incident_event.connect(obligations.on_incident_event, dispatch_uid="reporting.obligations")
+
+        from incidents.views import DETAIL_PANELS
+        from reporting.views import incident_panel
+
+        if incident_panel not in DETAIL_PANELS:
+            DETAIL_PANELS.append(incident_panel)

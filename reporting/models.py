@@ -1,0 +1,218 @@
+"""Reports and the legal reporting deadlines (plan 三(二)), and their enforcement.
+
+Each deadline is a row (an Obligation) created in the same transaction as the incident event
+that causes it; a Celery beat sweep marks overdue rows and writes outbox rows, which a delivery
+task sends once. Late, concealed or missing reports are pursued under the plan (五(三)), so
+these rows are the accountability record: they are never deleted, and a late one stays late.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from incidents.models import Incident, Level
+from roles.models import Contact, Unit
+
+
+class Kind(models.TextChoices):
+    FIRST_REPORT = "first_report", _("first report (首报)")
+    UPWARD_REPORT = "upward_report", _("upward report (上报)")
+    PROGRESS_REPORT = "progress_report", _("progress report (续报)")
+    FINAL_REPORT = "final_report", _("final report (终报)")
+    AFTER_ACTION_REPORT = "after_action_report", _("after-action report")
+
+
+class ReportingRule(models.Model):
+    """How long each kind of report may take at each level: the plan's limits as data.
+
+    `limit_minutes` is counted from the event that starts the clock (the incident, the bureau's
+    receipt, activation, the end); for progress reports it is the period between two reports.
+    Empty: the plan names no limit (e.g. the first report of a level Ⅳ incident).
+    """
+
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    limit_minutes = models.PositiveIntegerField(_("limit in minutes"), null=True, blank=True)
+    basis = models.CharField(_("basis in the plan"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("reporting rule")
+        verbose_name_plural = _("reporting rules")
+        ordering = ["kind", "level"]
+        constraints = [models.UniqueConstraint(fields=["kind", "level"], name="reporting_rule_kind_level")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {Level(self.level).label}"
+
+
+class ReportingRuleChange(models.Model):
+    """Each change of a rule, kept: a late report is judged by the rule in force at the time."""
+
+    rule = models.ForeignKey(ReportingRule, verbose_name=_("rule"), on_delete=models.PROTECT, related_name="changes")
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("changed by"), on_delete=models.PROTECT)
+    changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
+    old_limit_minutes = models.PositiveIntegerField(_("old limit"), null=True, blank=True)
+    new_limit_minutes = models.PositiveIntegerField(_("new limit"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("reporting rule change")
+        verbose_name_plural = _("reporting rule changes")
+        ordering = ["-changed_at"]
+
+
+class Report(models.Model):
+    """A report as submitted: immutable; a correction is a new report pointing at the old one."""
+
+    class Channel(models.TextChoices):
+        SYSTEM = "system", _("this system")
+        FAX = "fax", _("fax")
+        PHONE = "phone", _("phone")
+        EMAIL = "email", _("email")
+
+    incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.PROTECT, related_name="reports")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    sequence = models.PositiveIntegerField(_("number"), default=1, help_text=_("续报一、二… for progress reports"))
+    content = models.TextField(_("content"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+")
+    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+    corrects = models.ForeignKey("self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="corrections")
+    recipients = models.ManyToManyField(Contact, verbose_name=_("recipients"), blank=True, related_name="+")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.SYSTEM)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report")
+        verbose_name_plural = _("reports")
+        ordering = ["submitted_at", "pk"]
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise ValueError("A submitted report is never changed; file a correction instead.")
+        super().save(*args, **kwargs)
+
+
+class Obligation(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("pending")
+        FULFILLED = "fulfilled", _("fulfilled")
+        OVERDUE = "overdue", _("overdue")
+        WAIVED = "waived", _("waived")
+
+    incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.PROTECT, related_name="obligations")
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    sequence = models.PositiveIntegerField(_("number"), default=1)
+    owner_unit = models.ForeignKey(Unit, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="obligations")
+    # The clock: what started it, and the limit in force when the row was made.
+    starts_at = models.DateTimeField(_("counted from"))
+    due_at = models.DateTimeField(_("due at"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+    fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
+    late_by_seconds = models.PositiveIntegerField(_("late by (seconds)"), null=True, blank=True)
+    report = models.ForeignKey(Report, verbose_name=_("report"), null=True, blank=True, on_delete=models.PROTECT,
+                               related_name="obligations")
+    overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
+    # When the next step of this obligation falls due (a reminder, the deadline, the escalation);
+    # empty once nothing more is to be sent. Swept by reporting.sweep.sweep_due every DEADLINE_SWEEP_SECONDS.
+    next_alert_at = models.DateTimeField(_("next alert at"), null=True, blank=True)
+    waived_reason = models.TextField(_("reason for waiving"), blank=True)
+    waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("waived by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("obligation")
+        verbose_name_plural = _("obligations")
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "kind", "sequence"], name="obligation_unique_sequence"),
+        ]
+        indexes = [
+            # The sweep's query. Partial: a million rows with nothing more to send cost nothing.
+            models.Index(fields=["next_alert_at"], condition=Q(next_alert_at__isnull=False), name="obligation_next_alert"),
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="obligation_pending_due"),
+            models.Index(fields=["incident", "kind", "status"], name="obligation_incident_kind"),
+        ]
+
+    def __str__(self):
+        return f"{self.incident.reference} {self.get_kind_display()} #{self.sequence}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.OVERDUE)
+
+
+class Notification(models.Model):
+    """The in-app notification centre: one row per person and message."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+                             related_name="notifications")
+    obligation = models.ForeignKey(Obligation, verbose_name=_("obligation"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="notifications")
+    incident = models.ForeignKey(Incident, verbose_name=_("incident"), null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="+")
+    step = models.CharField(_("step"), max_length=30)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("body"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+
+class Outbox(models.Model):
+    """One message to send for one step of one obligation. The unique constraint is what makes
+    two sweeps at once, a restart or a catch-up after an outage send each message once."""
+
+    class Step(models.TextChoices):
+        REMINDER_HALF = "reminder_half", _("reminder at half time")
+        REMINDER_SOON = "reminder_soon", _("reminder shortly before the deadline")
+        REMINDER_DAY = "reminder_day", _("reminder one day before the deadline")
+        OVERDUE = "overdue", _("overdue notice")
+        ESCALATION = "escalation", _("escalation to the leading group")
+
+    class Channel(models.TextChoices):
+        IN_APP = "in_app", _("in-app")
+        EMAIL = "email", _("email")
+        WEBHOOK = "webhook", _("group robot webhook")
+
+    obligation = models.ForeignKey(Obligation, verbose_name=_("obligation"), on_delete=models.PROTECT, related_name="outbox")
+    step = models.CharField(_("step"), max_length=20, choices=Step.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    recipient = models.CharField(_("recipient"), max_length=300, help_text=_("user id, email address or webhook URL"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    # A failed send is tried again from here on (backoff), by reporting.tasks.redeliver_unsent.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("outbox message")
+        verbose_name_plural = _("outbox messages")
+        constraints = [
+            models.UniqueConstraint(fields=["obligation", "step", "channel", "recipient"], name="outbox_once"),
+        ]
+        indexes = [models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent")]
+
+
+class SweepHeartbeat(models.Model):
+    """One row per sweep: pages warn when the newest is older than a minute (the beat is down)."""
+
+    started_at = models.DateTimeField(_("started at"))
+    finished_at = models.DateTimeField(_("finished at"))
+    marked_overdue = models.PositiveIntegerField(_("marked overdue"), default=0)
+    messages = models.PositiveIntegerField(_("messages queued"), default=0)
+
+    class Meta:
+        verbose_name = _("sweep heartbeat")
+        verbose_name_plural = _("sweep heartbeats")
+        ordering = ["-finished_at"]
+        indexes = [models.Index(fields=["-finished_at"], name="heartbeat_latest")]

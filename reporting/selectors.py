@@ -1,0 +1,40 @@
+"""Reads of obligations, reports and notifications, always within incidents_visible_to."""
+
+from django.db.models import QuerySet
+
+from incidents.selectors import incidents_visible_to
+from reporting.models import Notification, Obligation, Report
+
+OPEN = [Obligation.Status.PENDING, Obligation.Status.OVERDUE]
+
+
+def obligations_visible_to(user) -> QuerySet[Obligation]:
+    return Obligation.objects.filter(incident__in=incidents_visible_to(user)).select_related(
+        "incident", "owner_unit", "report"
+    )
+
+
+def overdue_board(user, *, unit=None, kind=None, level=None, incident=None) -> QuerySet[Obligation]:
+    """Every open obligation across incidents, most urgent (earliest due) first."""
+    rows = obligations_visible_to(user).filter(status__in=OPEN)
+    if unit:
+        rows = rows.filter(owner_unit__code=unit)
+    if kind:
+        rows = rows.filter(kind=kind)
+    if level:
+        rows = rows.filter(incident__level=level)
+    if incident:
+        rows = rows.filter(incident_id=incident)
+    return rows.order_by("due_at", "pk")
+
+
+def reports_of(user, incident) -> QuerySet[Report]:
+    return Report.objects.filter(incident=incident, incident__in=incidents_visible_to(user)).select_related(
+        "author", "unit", "corrects"
+    ).prefetch_related("recipients")
+
+
+def unread_count(user) -> int:
+    if not user.is_authenticated:
+        return 0
+    return Notification.objects.filter(user=user, read_at=None).count()

@@ -1,0 +1,92 @@
+"""Submitting reports and waiving obligations. A report fulfils the open obligation of its kind;
+a late one is fulfilled and recorded as late, never quietly excused."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from incidents.models import Incident
+from incidents.selectors import incidents_visible_to
+from incidents.services import InvalidTransition, is_office, leading_group_decider
+from reporting import obligations as rules
+from reporting.models import Kind, Obligation, Report
+from roles.models import Contact, User
+from roles.selectors import office_section
+
+# Who writes which report (plan 三(二)): the bureau's office reports upward, reports progress and
+# the final written report; the first report is the station's filing itself (incidents.services).
+REPORT_STATUSES = {
+    Kind.UPWARD_REPORT: [Incident.Status.SUBMITTED, Incident.Status.RETURNED, Incident.Status.VERIFIED,
+                         Incident.Status.ACTIVE, Incident.Status.DECLINED],
+    Kind.PROGRESS_REPORT: [Incident.Status.ACTIVE],
+    Kind.FINAL_REPORT: [Incident.Status.ENDED, Incident.Status.CLOSED],
+    Kind.AFTER_ACTION_REPORT: [Incident.Status.ENDED, Incident.Status.CLOSED],
+}
+
+
+def check_report(actor: User, incident: Incident, kind: str) -> None:
+    if kind == Kind.FIRST_REPORT:
+        raise ValidationError({"kind": _("The first report is made by submitting the incident itself.")})
+    if kind not in REPORT_STATUSES:
+        raise ValidationError({"kind": _("Unknown kind of report.")})
+    if not is_office(actor):
+        raise PermissionDenied(_("Reports to the county government and the city bureau are written by the office."))
+    if incident.status not in REPORT_STATUSES[kind]:
+        raise InvalidTransition(
+            _("This report cannot be made while the incident is “%(status)s”.") % {"status": incident.get_status_display()}
+        )
+
+
+@transaction.atomic
+def report_submit(*, actor: User, incident: Incident, kind: str, content: str, recipients=(), channel: str = Report.Channel.SYSTEM,
+                  corrects: Report | None = None) -> Report:
+    incident = Incident.objects.select_for_update().get(pk=incident.pk)
+    check_report(actor, incident, kind)
+    content = (content or "").strip()
+    if not content:
+        raise ValidationError({"content": _("Write the report.")})
+    if corrects is not None and (corrects.incident_id != incident.pk or corrects.kind != kind):
+        raise ValidationError({"corrects": _("A correction must point at a report of the same kind and incident.")})
+    if kind == Kind.UPWARD_REPORT and not recipients:
+        recipients = list(Contact.objects.filter(kind=Contact.Kind.UPWARD, is_active=True))
+    now = timezone.now()  # server time decides lateness
+    previous = Report.objects.filter(incident=incident, kind=kind).order_by("-sequence").first()
+    report = Report.objects.create(
+        incident=incident, kind=kind, content=content, author=actor, unit=office_section(), submitted_at=now,
+        sequence=(previous.sequence + 1) if previous and corrects is None else (corrects.sequence if corrects else 1),
+        channel=channel, sent_at=now, corrects=corrects,
+    )
+    report.recipients.set(recipients)
+    if corrects is None:
+        _fulfil_open(incident, kind, report, now)
+    return report
+
+
+def _fulfil_open(incident, kind, report, now) -> None:
+    obligation = rules.open_obligations(incident, kind).first()
+    if obligation is None:
+        return
+    if kind == Kind.PROGRESS_REPORT and obligation.status == Obligation.Status.PENDING and now < obligation.starts_at:
+        return  # an extra report before this period began (urgent news at any time): the period still owes one
+    rules.fulfil(obligation, report, now)
+    if kind == Kind.PROGRESS_REPORT and obligation.status == Obligation.Status.FULFILLED:
+        if not rules.open_obligations(incident, kind).exists():
+            rules.progress_next(incident, obligation)
+
+
+@transaction.atomic
+def obligation_waive(*, actor: User, obligation: Obligation, reason: str) -> Obligation:
+    """A deadline that no longer applies (e.g. the incident was declined): waived by the office
+    with the leading group's leader (or acting leader) as approver, or by the leader."""
+    obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
+    if not incidents_visible_to(actor).filter(pk=obligation.incident_id).exists():
+        raise PermissionDenied(_("You may not see this incident."))
+    leading_group_decider(actor)  # the approver: 403 for anyone else
+    if not obligation.is_open:
+        raise InvalidTransition(_("Only a pending or overdue obligation can be waived."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give the reason for waiving this deadline.")})
+    return rules.waive(obligation, reason, by=actor)
+

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from reporting import views
+
+app_name = "reporting"
+urlpatterns = [
+    path("board/", views.board, name="board"),
+    path("board.xlsx", views.board_xlsx, name="board_xlsx"),
+    path("notifications/", views.notifications, name="notifications"),
+    path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
+    path("incidents/<int:pk>/reports/", views.report_create, name="report_create"),
+]

@@ -1,0 +1,152 @@
+"""The overdue board, the notification centre, and the reports panel of the incident page."""
+
+from io import BytesIO
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from emergency.forms import BootstrapFormMixin
+from incidents.models import Level
+from incidents.selectors import incidents_visible_to
+from reporting import services
+from reporting.models import Kind, Notification, Report
+from reporting.selectors import obligations_visible_to, overdue_board, reports_of
+from reporting.sweep import heartbeat_is_stale
+from roles.models import Contact, Unit
+from roles.selectors import is_bureau_staff
+
+
+def _board_filters(request) -> dict:
+    level = request.GET.get("level") or None
+    incident = request.GET.get("incident") or None
+    return {
+        "unit": request.GET.get("unit") or None,
+        "kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else None,
+        "level": int(level) if level and level.isdigit() else None,
+        "incident": int(incident) if incident and incident.isdigit() else None,
+    }
+
+
+@login_required
+def board(request):
+    if not is_bureau_staff(request.user):
+        raise PermissionDenied(_("Your account belongs to no unit of the bureau."))
+    filters = _board_filters(request)
+    context = {
+        "rows": overdue_board(request.user, **filters),
+        "filters": filters,
+        "kinds": Kind.choices,
+        "levels": Level.choices,
+        "units": Unit.objects.filter(obligations__isnull=False).distinct().order_by("kind", "number"),
+        "stale": heartbeat_is_stale(),
+        "now": timezone.now(),
+        "query": request.GET.urlencode(),
+    }
+    template = "reporting/board_rows.html" if request.headers.get("HX-Request") else "reporting/board.html"
+    return render(request, template, context)
+
+
+@login_required
+def board_xlsx(request):
+    from openpyxl import Workbook
+
+    if not is_bureau_staff(request.user):
+        raise PermissionDenied(_("Your account belongs to no unit of the bureau."))
+    rows = overdue_board(request.user, **_board_filters(request))
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Overdue board")[:31]
+    sheet.append([_("Number"), _("Incident"), _("Level"), _("Report"), _("Owner unit"), _("Due at"), _("Status"),
+                  _("Minutes left (negative: overdue)")])
+    now = timezone.now()
+    for row in rows:
+        sheet.append([
+            row.incident.reference, row.incident.title, row.incident.level_roman or "", row.get_kind_display(),
+            row.owner_unit.display_name, timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M"),
+            row.get_status_display(), int((row.due_at - now).total_seconds() // 60),
+        ])
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="overdue-board-{stamp}.xlsx"'
+    return response
+
+
+@login_required
+def notifications(request):
+    notes = Notification.objects.filter(user=request.user).select_related("incident")[:200]
+    return render(request, "reporting/notifications.html", {"notes": notes})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    note = get_object_or_404(Notification, pk=pk, user=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return redirect(request.POST.get("next") or "reporting:notifications")
+
+
+@login_required
+@require_POST
+def notifications_read_all(request):
+    Notification.objects.filter(user=request.user, read_at=None).update(read_at=timezone.now())
+    return redirect("reporting:notifications")
+
+
+class ReportForm(BootstrapFormMixin, django_forms.Form):
+    kind = django_forms.ChoiceField(label=_("kind"), choices=[(k, label) for k, label in Kind.choices if k != Kind.FIRST_REPORT])
+    content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 6}),
+                                     help_text=_("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3)."))
+    recipients = django_forms.ModelMultipleChoiceField(label=_("recipients"), required=False,
+                                                       queryset=Contact.objects.filter(is_active=True),
+                                                       widget=django_forms.CheckboxSelectMultiple)
+    channel = django_forms.ChoiceField(label=_("channel"), choices=Report.Channel.choices)
+
+
+def incident_panel(request, incident) -> dict:
+    """The reports and deadlines of one incident, for its page (registered in reporting.apps)."""
+    form = getattr(request, "report_form", None) or ReportForm(
+        prefix="report", initial={"recipients": Contact.objects.filter(kind=Contact.Kind.UPWARD)})
+    may_report = services.is_office(request.user)
+    return {
+        "template": "reporting/incident_panel.html",
+        "reports": reports_of(request.user, incident),
+        "obligations": obligations_visible_to(request.user).filter(incident=incident).order_by("due_at", "pk"),
+        "report_form": form if may_report else None,
+        "now": timezone.now(),
+    }
+
+
+@login_required
+@require_POST
+def report_create(request, pk):
+    incident = get_object_or_404(incidents_visible_to(request.user), pk=pk)
+    form = ReportForm(request.POST, prefix="report")
+    if form.is_valid():
+        try:
+            services.report_submit(actor=request.user, incident=incident, kind=form.cleaned_data["kind"],
+                                   content=form.cleaned_data["content"], recipients=list(form.cleaned_data["recipients"]),
+                                   channel=form.cleaned_data["channel"])
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("Report submitted."))
+            return redirect("incidents:detail", pk=pk)
+    else:
+        messages.error(request, " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+    # Keep what was typed: show the incident page again with the bound form.
+    from incidents.views import incident_detail
+
+    request.report_form = form
+    return incident_detail(request, pk, status=400)
