@@ -19,6 +19,10 @@ run: setup migrate
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# A benchmark, not a test: the deadline sweep over 1,000,000 obligations (PostgreSQL), figures to docs/benchmarks.md.
+bench: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/emergency} $(BIN)/python bench/sweep.py
+
 setup: system-deps $(VENV)/.installed messages
 
 # Debian packages the portal needs: gettext for translations. Installed only when missing.

@@ -600,15 +600,21 @@ def _hq_data(hq: CommandHQ) -> dict:
     }
 
 
-def _grant_hq_access(incident: Incident, hq: CommandHQ, previous_units) -> None:
-    """HQ units see the incident through their groups; a unit taken off the HQ loses it."""
-    current = {u.pk: u for u in hq.units()}
-    for unit in previous_units:
-        if unit.pk not in current and unit.group_id:
-            remove_perm("incidents.view_incident", unit.group, incident)
-    for unit in current.values():
+def _grant_view(incident: Incident, units) -> None:
+    """Units taking part (in the HQ, or owning a measure) see the incident through their groups."""
+    for unit in units:
         if unit.group_id:
             assign_perm("incidents.view_incident", unit.group, incident)
+
+
+def _grant_hq_access(incident: Incident, hq: CommandHQ, previous_units) -> None:
+    """HQ units see the incident; a unit taken off the HQ loses it, unless it still owns a measure there."""
+    current = {u.pk: u for u in hq.units()}
+    owners = set(incident.measures.values_list("owner_unit_id", flat=True))
+    for unit in previous_units:
+        if unit.pk not in current and unit.pk not in owners and unit.group_id:
+            remove_perm("incidents.view_incident", unit.group, incident)
+    _grant_view(incident, current.values())
 
 
 @transaction.atomic
@@ -658,12 +664,16 @@ def _owner_unit(incident: Incident, owner: str) -> Unit:
 
 def _measures_from_templates(incident: Incident, level: int, *, start) -> None:
     existing = set(incident.measures.filter(status=Measure.Status.OPEN).values_list("template_id", flat=True))
+    owners = {}
     for template in MeasureTemplate.objects.filter(level=level, is_active=True).exclude(pk__in=existing):
+        owner = _owner_unit(incident, template.owner)
+        owners[owner.pk] = owner
         Measure.objects.create(
             incident=incident, template=template, level=level, title=template.title,
-            description=template.description, owner_unit=_owner_unit(incident, template.owner),
+            description=template.description, owner_unit=owner,
             due_at=start + timedelta(hours=template.due_hours) if template.due_hours else None,
         )
+    _grant_view(incident, owners.values())  # whoever owes a measure must be able to open the incident
 
 
 @transaction.atomic
@@ -674,6 +684,7 @@ def measure_add(*, actor: User, incident: Incident, title: str, owner_unit: Unit
     title = _require_text(title, "title", _("Give the task a title."))
     measure = Measure.objects.create(incident=incident, title=title, description=description, owner_unit=owner_unit,
                                      due_at=due_at, level=incident.level)
+    _grant_view(incident, [owner_unit])
     _event(incident, E.MEASURE_ADDED, actor, message=title, delegation=delegation,
            data={"measure": measure.pk, "owner_unit": owner_unit.pk, "due_at": _plain(due_at)})
     return measure

@@ -7,6 +7,12 @@ class ReportingConfig(AppConfig):
     verbose_name = _("Reporting")
 
     def ready(self):
+        from roles.permissions import Role, register_role_permissions
+
+        register_role_permissions(Role.ADMINISTRATOR, [
+            "reporting.view_reportingrule", "reporting.change_reportingrule", "reporting.view_reportingrulechange",
+            "reporting.view_obligation", "reporting.view_report", "reporting.view_outbox", "reporting.view_sweepheartbeat",
+        ])
         from incidents.signals import incident_event
         from reporting import obligations
 

@@ -17,11 +17,13 @@ MAX_ATTEMPTS = 10
 WEBHOOK_TIMEOUT_SECONDS = 10
 
 
-def enqueue(outbox_id: int) -> None:
-    """Hand the row to a worker once the transaction that made it has committed."""
-    from reporting.tasks import deliver_outbox
+def enqueue(outbox_ids: list[int]) -> None:
+    """Hand the rows to a worker once the transaction that made them has committed: one message
+    for the lot (a sweep may queue thousands), each row still sent once by deliver()."""
+    from reporting.tasks import deliver_outbox_rows
 
-    transaction.on_commit(lambda: deliver_outbox.delay(outbox_id))
+    if outbox_ids:
+        transaction.on_commit(lambda: deliver_outbox_rows.delay(list(outbox_ids)))
 
 
 def message(row: Outbox) -> tuple[str, str]:

@@ -38,3 +38,27 @@ def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
     return Notification.objects.filter(user=user, read_at=None).count()
+
+
+def accountability(user, *, start, end):
+    """Per owner unit, the obligations due in [start, end): on time, late, missed (still open
+    past the deadline), waived, not yet due; and the late and missed rows themselves."""
+    from django.db.models import Count, Q
+
+    rows = obligations_visible_to(user).filter(due_at__gte=start, due_at__lt=end)
+    summary = (
+        rows.values("owner_unit__code", "owner_unit__name", "owner_unit__name_en")
+        .annotate(
+            total=Count("pk"),
+            on_time=Count("pk", filter=Q(status=Obligation.Status.FULFILLED, late_by_seconds__isnull=True)),
+            late=Count("pk", filter=Q(status=Obligation.Status.FULFILLED, late_by_seconds__isnull=False)),
+            missed=Count("pk", filter=Q(status=Obligation.Status.OVERDUE)),
+            waived=Count("pk", filter=Q(status=Obligation.Status.WAIVED)),
+            pending=Count("pk", filter=Q(status=Obligation.Status.PENDING)),
+        )
+        .order_by("owner_unit__kind", "owner_unit__number", "owner_unit__code")
+    )
+    failures = rows.filter(
+        Q(status=Obligation.Status.OVERDUE) | Q(status=Obligation.Status.FULFILLED, late_by_seconds__isnull=False)
+    ).order_by("owner_unit__code", "due_at")
+    return list(summary), failures

@@ -13,14 +13,14 @@ def sweep_deadlines() -> dict:
 
 
 @shared_task(acks_late=True)
-def deliver_outbox(outbox_id: int) -> bool:
-    return deliver(outbox_id)
+def deliver_outbox_rows(outbox_ids: list[int]) -> int:
+    """Send each row once (a redelivered message finds the sent ones stamped and skips them)."""
+    return sum(deliver(outbox_id) for outbox_id in outbox_ids)
 
 
 @shared_task
 def redeliver_unsent() -> int:
     """Rows whose send failed (after their backoff) or whose task was lost."""
     ids = list(unsent_due().values_list("pk", flat=True)[:500])
-    for outbox_id in ids:
-        deliver_outbox.delay(outbox_id)
+    deliver_outbox_rows.delay(ids)
     return len(ids)

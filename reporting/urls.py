@@ -6,8 +6,11 @@ app_name = "reporting"
 urlpatterns = [
     path("board/", views.board, name="board"),
     path("board.xlsx", views.board_xlsx, name="board_xlsx"),
+    path("accountability/", views.accountability_record, name="accountability"),
+    path("accountability.xlsx", views.accountability_xlsx, name="accountability_xlsx"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("incidents/<int:pk>/reports/", views.report_create, name="report_create"),
+    path("obligations/<int:pk>/waive/", views.obligation_waive, name="obligation_waive"),
 ]

@@ -1,5 +1,6 @@
 """The overdue board, the notification centre, and the reports panel of the incident page."""
 
+from datetime import timedelta
 from io import BytesIO
 
 from django import forms as django_forms
@@ -17,10 +18,11 @@ from incidents.models import Level
 from incidents.selectors import incidents_visible_to
 from reporting import services
 from reporting.models import Kind, Notification, Report
-from reporting.selectors import obligations_visible_to, overdue_board, reports_of
+from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of
 from reporting.sweep import heartbeat_is_stale
 from roles.models import Contact, Unit
-from roles.selectors import is_bureau_staff
+from roles.permissions import Role
+from roles.selectors import is_bureau_staff, user_roles
 
 
 def _board_filters(request) -> dict:
@@ -81,6 +83,70 @@ def board_xlsx(request):
     return response
 
 
+ACCOUNTABILITY_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.ADMINISTRATOR}
+
+
+class PeriodForm(BootstrapFormMixin, django_forms.Form):
+    start = django_forms.DateField(label=_("from"), widget=django_forms.DateInput(attrs={"type": "date"}))
+    end = django_forms.DateField(label=_("until (inclusive)"), widget=django_forms.DateInput(attrs={"type": "date"}))
+
+
+def _period(request):
+    today = timezone.localdate()
+    form = PeriodForm(request.GET or {"start": today.replace(day=1), "end": today})
+    if form.is_valid() and form.cleaned_data["start"] <= form.cleaned_data["end"]:
+        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
+    else:
+        start, end = today.replace(day=1), today
+    as_moment = lambda day: timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))  # noqa: E731
+    return form, start, end, as_moment(start), as_moment(end + timedelta(days=1))
+
+
+def _require_accountability(user):
+    if not user_roles(user) & ACCOUNTABILITY_ROLES:
+        raise PermissionDenied(_("The accountability record is kept by the office and read by the leading group."))
+
+
+@login_required
+def accountability_record(request):
+    _require_accountability(request.user)
+    form, start, end, since, until = _period(request)
+    summary, failures = accountability(request.user, start=since, end=until)
+    return render(request, "reporting/accountability.html", {
+        "form": form, "start": start, "end": end, "summary": summary, "failures": failures,
+        "query": request.GET.urlencode()})
+
+
+@login_required
+def accountability_xlsx(request):
+    from openpyxl import Workbook
+
+    _require_accountability(request.user)
+    _form, start, end, since, until = _period(request)
+    summary, failures = accountability(request.user, start=since, end=until)
+    book = Workbook()
+    sheet = book.active
+    sheet.title = _("Summary")[:31]
+    sheet.append([_("Period"), f"{start} – {end}"])
+    sheet.append([_("Unit"), _("Due in the period"), _("On time"), _("Late"), _("Missed"), _("Waived"), _("Not yet due")])
+    for row in summary:
+        sheet.append([row["owner_unit__name"], row["total"], row["on_time"], row["late"], row["missed"], row["waived"],
+                      row["pending"]])
+    details = book.create_sheet(_("Late and missed")[:31])
+    details.append([_("Unit"), _("Number"), _("Incident"), _("Report"), _("Due at"), _("Status"), _("Late by (minutes)")])
+    now = timezone.now()
+    for ob in failures:
+        late = ob.late_by_seconds if ob.late_by_seconds is not None else int((now - ob.due_at).total_seconds())
+        details.append([ob.owner_unit.name, ob.incident.reference, ob.incident.title, ob.get_kind_display(),
+                        timezone.localtime(ob.due_at).strftime("%Y-%m-%d %H:%M"), ob.get_status_display(), late // 60])
+    buffer = BytesIO()
+    book.save(buffer)
+    response = HttpResponse(buffer.getvalue(),
+                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="accountability-{start}-{end}.xlsx"'
+    return response
+
+
 @login_required
 def notifications(request):
     notes = Notification.objects.filter(user=request.user).select_related("incident")[:200]
@@ -119,13 +185,32 @@ def incident_panel(request, incident) -> dict:
     form = getattr(request, "report_form", None) or ReportForm(
         prefix="report", initial={"recipients": Contact.objects.filter(kind=Contact.Kind.UPWARD)})
     may_report = services.is_office(request.user)
+    try:
+        services.leading_group_decider(request.user)
+        may_waive = True
+    except PermissionDenied:
+        may_waive = False
     return {
+        "may_waive": may_waive,
         "template": "reporting/incident_panel.html",
         "reports": reports_of(request.user, incident),
         "obligations": obligations_visible_to(request.user).filter(incident=incident).order_by("due_at", "pk"),
         "report_form": form if may_report else None,
         "now": timezone.now(),
     }
+
+
+@login_required
+@require_POST
+def obligation_waive(request, pk):
+    obligation = get_object_or_404(obligations_visible_to(request.user), pk=pk)
+    try:
+        services.obligation_waive(actor=request.user, obligation=obligation, reason=request.POST.get("reason", ""))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Deadline waived."))
+    return redirect("incidents:detail", pk=obligation.incident_id)
 
 
 @login_required

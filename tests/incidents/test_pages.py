@@ -217,3 +217,13 @@ def test_the_list_filters_and_searches_within_what_the_user_sees(file_incident, 
     assert mine.title in page and theirs.title not in page
     page = login("office").get("/incidents/?station=baisha").content.decode()
     assert theirs.title in page and mine.title not in page
+
+
+def test_the_timeline_shows_changes_but_not_snapshots_as_changes(file_incident, to_state, login, cast):
+    from incidents.templatetags.incidents import changes
+
+    incident = to_state(file_incident(proposed_level=2), "active")
+    formed = incident.events.get(kind="hq_formed")
+    assert len(formed.data["member_sections"]) == 2 and changes(formed) == []  # two ids are not "old → new"
+    activated = incident.events.get(kind="activated")
+    assert changes(activated) == [("level", None, 2)]

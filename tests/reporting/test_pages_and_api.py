@@ -134,3 +134,39 @@ def test_the_office_writes_a_report_on_the_incident_page(file_incident, login, c
     assert response.status_code == 302
     assert Report.objects.filter(incident=incident, kind=Kind.UPWARD_REPORT).exists()
     assert 'name="report-content"' not in login("station1").get(f"/incidents/{incident.pk}/").content.decode()
+
+
+def test_the_leader_waives_a_deadline_on_the_incident_page(file_incident, to_state, login, cast):
+    incident = to_state(file_incident(proposed_level=2), "verified")
+    incidents.incident_decline(actor=cast["director"], incident=incident, reason="不构成突发事件")
+    ob = Obligation.objects.get(incident=incident, kind=Kind.UPWARD_REPORT)
+    assert f"/reporting/obligations/{ob.pk}/waive/" in login("director").get(f"/incidents/{incident.pk}/").content.decode()
+    assert f"/reporting/obligations/{ob.pk}/waive/" not in login("office").get(f"/incidents/{incident.pk}/").content.decode()
+    assert login("office").post(f"/reporting/obligations/{ob.pk}/waive/", {"reason": "x"}).status_code == 403
+    assert login("station2").post(f"/reporting/obligations/{ob.pk}/waive/", {"reason": "x"}).status_code == 404
+    response = login("director").post(f"/reporting/obligations/{ob.pk}/waive/", {"reason": "领导小组决定不启动"})
+    assert response.status_code == 302
+    ob.refresh_from_db()
+    assert ob.status == Obligation.Status.WAIVED and ob.waived_by == cast["director"]
+
+
+def test_the_accountability_record_counts_on_time_late_and_missed(file_incident, cast, login, categories):
+    day = timezone.localdate()
+    # On time: a first report filed 40 minutes after the incident; late: one filed 2 h after.
+    file_incident(proposed_level=2, occurred_at=timezone.now() - timedelta(minutes=40))
+    file_incident(proposed_level=2, occurred_at=timezone.now() - timedelta(hours=2))
+    # Missed: an office-registered incident whose first report is overdue and still open.
+    with time_machine.travel(timezone.now() - timedelta(hours=3), tick=False):
+        incidents.incident_file(actor=cast["office"], station=Unit.objects.get(code="chengguan"), draft=True,
+                                title="未首报的事件", category=categories["food_safety"], proposed_level=2)
+    sweep_due(now=timezone.now())
+    query = {"start": (day - timedelta(days=40)).isoformat(), "end": (day + timedelta(days=1)).isoformat()}
+    response = login("office").get("/reporting/accountability/", query)
+    summary = {row["owner_unit__code"]: row for row in response.context["summary"]}
+    station = summary["chengguan"]
+    assert (station["on_time"], station["late"], station["missed"]) == (1, 1, 1)
+    assert "未首报的事件" in response.content.decode()
+    sheet = load_workbook(BytesIO(login("office").get("/reporting/accountability.xlsx", query).content))
+    details = list(sheet.worksheets[1].iter_rows(values_only=True))
+    assert len(details) == 3  # header, the late one, the missed one
+    assert login("station1").get("/reporting/accountability/").status_code == 403
