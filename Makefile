@@ -25,11 +25,15 @@ bench: setup
 
 setup: system-deps $(VENV)/.installed messages
 
-# Debian packages the portal needs: gettext for translations. Installed only when missing.
+# Debian packages the portal needs, installed only when missing: gettext (translations), a CJK
+# font for Chinese in PDFs, and Pango for WeasyPrint.
+DEBIAN_PACKAGES := gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
 system-deps:
-	@command -v msgfmt >/dev/null || { \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq gettext; \
-	  else echo "Please install Debian's gettext package (sudo apt-get install gettext)"; exit 1; fi; }
+	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
+	  else echo "Please install these Debian packages: sudo apt-get install $$missing"; exit 1; fi; \
+	fi
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db import transaction
 
+from incidents.admin import ReadOnlyAdmin
 from reporting.models import Obligation, Outbox, Report, ReportingRule, ReportingRuleChange, SweepHeartbeat
 
 
@@ -41,35 +42,24 @@ class ReportingRuleAdmin(admin.ModelAdmin):
                                                new_limit_minutes=obj.limit_minutes)
 
 
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
 @admin.register(Obligation)
-class ObligationAdmin(ReadOnly):
+class ObligationAdmin(ReadOnlyAdmin):
     list_display = ["incident", "kind", "sequence", "owner_unit", "due_at", "status", "late_by_seconds"]
     list_filter = ["status", "kind", "owner_unit"]
 
 
 @admin.register(Report)
-class ReportAdmin(ReadOnly):
+class ReportAdmin(ReadOnlyAdmin):
     list_display = ["incident", "kind", "sequence", "author", "submitted_at", "channel"]
     list_filter = ["kind", "channel"]
 
 
 @admin.register(Outbox)
-class OutboxAdmin(ReadOnly):
+class OutboxAdmin(ReadOnlyAdmin):
     list_display = ["obligation", "step", "channel", "recipient", "sent_at", "attempts", "last_error"]
     list_filter = ["step", "channel", "sent_at"]
 
 
 @admin.register(SweepHeartbeat)
-class SweepHeartbeatAdmin(ReadOnly):
+class SweepHeartbeatAdmin(ReadOnlyAdmin):
     list_display = ["finished_at", "marked_overdue", "messages"]

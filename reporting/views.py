@@ -148,6 +148,34 @@ def accountability_xlsx(request):
 
 
 @login_required
+def accountability_document(request):
+    from reporting.documents import accountability_pdf
+
+    _require_accountability(request.user)
+    _form, start, end, since, until = _period(request)
+    summary, failures = accountability(request.user, start=since, end=until)
+    pdf = accountability_pdf(summary=summary, failures=failures, start=start, end=end)
+    return _pdf_response(pdf, f"accountability-{start}-{end}.pdf")
+
+
+@login_required
+def report_document(request, pk):
+    """A report as the official document, for whoever may see its incident."""
+    from reporting.documents import report_pdf
+
+    report = get_object_or_404(Report.objects.filter(incident__in=incidents_visible_to(request.user))
+                               .select_related("incident", "unit", "author", "corrects"), pk=pk)
+    return _pdf_response(report_pdf(report), f"{report.incident.reference}-{report.kind}-{report.sequence}.pdf")
+
+
+def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
 def notifications(request):
     notes = Notification.objects.filter(user=request.user).select_related("incident")[:200]
     return render(request, "reporting/notifications.html", {"notes": notes})
