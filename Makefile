@@ -26,8 +26,9 @@ bench: setup
 setup: system-deps $(VENV)/.installed messages
 
 # Debian packages the portal needs, installed only when missing: gettext (translations), a CJK
-# font for Chinese in PDFs, and Pango for WeasyPrint.
-DEBIAN_PACKAGES := gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0
+# font for Chinese in PDFs, Pango for WeasyPrint, and Chromium for the browser tests (Playwright drives
+# Debian's chromium: its own browser download does not work here).
+DEBIAN_PACKAGES := gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium
 system-deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
