@@ -12,7 +12,7 @@ from incidents.selectors import incidents_visible_to
 from reporting import services
 from reporting.models import Kind, Notification, Obligation, Report
 from reporting.selectors import obligations_visible_to, reports_of
-from roles.models import Contact
+from roles.models import Contact, User
 
 
 class ObligationSerializer(serializers.ModelSerializer):
@@ -50,11 +50,13 @@ class ReportSerializer(serializers.ModelSerializer):
     recipients = serializers.SlugRelatedField(slug_field="code", many=True, required=False,
                                               queryset=Contact.objects.filter(is_active=True))
     corrects = serializers.PrimaryKeyRelatedField(queryset=Report.objects.all(), required=False, allow_null=True)
+    signed_off_by = serializers.SlugRelatedField(slug_field="username", required=False, allow_null=True,
+                                                 queryset=User.objects.filter(is_active=True))
 
     class Meta:
         model = Report
         fields = ["id", "kind", "sequence", "content", "author", "unit", "submitted_at", "recipients", "channel",
-                  "sent_at", "corrects"]
+                  "sent_at", "corrects", "signed_off_by"]
         read_only_fields = ["sequence", "submitted_at", "sent_at"]
 
 

@@ -77,6 +77,9 @@ class Report(models.Model):
     content = models.TextField(_("content"))
     author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("author"), on_delete=models.PROTECT, related_name="+")
     unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    signed_off_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed off by (签发人)"), null=True,
+                                      blank=True, on_delete=models.PROTECT, related_name="+",
+                                      help_text=_("The bureau leader who approved sending it."))
     submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now)
     corrects = models.ForeignKey("self", verbose_name=_("corrects"), null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="corrections")

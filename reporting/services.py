@@ -12,7 +12,8 @@ from incidents.services import InvalidTransition, is_office, leading_group_decid
 from reporting import obligations as rules
 from reporting.models import Kind, Obligation, Report
 from roles.models import Contact, User
-from roles.selectors import office_section
+from roles.permissions import Role
+from roles.selectors import office_section, user_roles
 
 # Who writes which report (plan 三(二)): the bureau's office reports upward, reports progress and
 # the final written report; the first report is the station's filing itself (incidents.services).
@@ -40,7 +41,7 @@ def check_report(actor: User, incident: Incident, kind: str) -> None:
 
 @transaction.atomic
 def report_submit(*, actor: User, incident: Incident, kind: str, content: str, recipients=(), channel: str = Report.Channel.SYSTEM,
-                  corrects: Report | None = None) -> Report:
+                  corrects: Report | None = None, signed_off_by: User | None = None) -> Report:
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
     check_report(actor, incident, kind)
     content = (content or "").strip()
@@ -48,6 +49,8 @@ def report_submit(*, actor: User, incident: Incident, kind: str, content: str, r
         raise ValidationError({"content": _("Write the report.")})
     if corrects is not None and (corrects.incident_id != incident.pk or corrects.kind != kind):
         raise ValidationError({"corrects": _("A correction must point at a report of the same kind and incident.")})
+    if signed_off_by is not None and Role.LEADING_GROUP_MEMBER not in user_roles(signed_off_by):
+        raise ValidationError({"signed_off_by": _("Reports are signed off by a bureau leader (a member of the leading group).")})
     if kind == Kind.UPWARD_REPORT and not recipients:
         recipients = list(Contact.objects.filter(kind=Contact.Kind.UPWARD, is_active=True))
     now = timezone.now()  # server time decides lateness
@@ -55,7 +58,7 @@ def report_submit(*, actor: User, incident: Incident, kind: str, content: str, r
     report = Report.objects.create(
         incident=incident, kind=kind, content=content, author=actor, unit=office_section(), submitted_at=now,
         sequence=(previous.sequence + 1) if previous and corrects is None else (corrects.sequence if corrects else 1),
-        channel=channel, sent_at=now, corrects=corrects,
+        channel=channel, sent_at=now, corrects=corrects, signed_off_by=signed_off_by,
     )
     report.recipients.set(recipients)
     if corrects is None:

@@ -20,7 +20,7 @@ from reporting import services
 from reporting.models import Kind, Notification, Report
 from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of
 from reporting.sweep import heartbeat_is_stale
-from roles.models import Contact, Unit
+from roles.models import Contact, Unit, User
 from roles.permissions import Role
 from roles.selectors import is_bureau_staff, user_roles
 
@@ -206,6 +206,10 @@ class ReportForm(BootstrapFormMixin, django_forms.Form):
                                                        queryset=Contact.objects.filter(is_active=True),
                                                        widget=django_forms.CheckboxSelectMultiple)
     channel = django_forms.ChoiceField(label=_("channel"), choices=Report.Channel.choices)
+    signed_off_by = django_forms.ModelChoiceField(
+        label=_("signed off by (签发人)"), required=False,
+        queryset=User.objects.filter(memberships__unit__kind=Unit.Kind.LEADING_GROUP, is_active=True).distinct(),
+        help_text=_("The bureau leader who approved sending it."))
 
 
 def incident_panel(request, incident) -> dict:
@@ -250,7 +254,7 @@ def report_create(request, pk):
         try:
             services.report_submit(actor=request.user, incident=incident, kind=form.cleaned_data["kind"],
                                    content=form.cleaned_data["content"], recipients=list(form.cleaned_data["recipients"]),
-                                   channel=form.cleaned_data["channel"])
+                                   channel=form.cleaned_data["channel"], signed_off_by=form.cleaned_data["signed_off_by"])
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

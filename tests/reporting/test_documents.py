@@ -59,3 +59,16 @@ def test_the_accountability_record_exports_to_pdf(file_incident, login):
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages)
     assert "报告时限责任追究台账" in text and "城关市场监督管理所" in text
     assert login("station1").get("/reporting/accountability.pdf").status_code == 403
+
+
+def test_a_report_signed_off_by_a_bureau_leader_says_so(file_incident, cast, login):
+    from django.core.exceptions import ValidationError
+
+    incident = file_incident(proposed_level=2)
+    with pytest.raises(ValidationError):
+        report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content="x",
+                      signed_off_by=cast["station1"])
+    report = report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content="情况报告",
+                           signed_off_by=cast["deputy"])
+    text = "".join(p.extract_text() for p in PdfReader(BytesIO(login("office").get(f"/reporting/reports/{report.pk}.pdf").content)).pages)
+    assert f"签发人:{cast['deputy'].display_name}" in text.replace("\n", "")

@@ -176,3 +176,35 @@ def test_a_failed_send_stays_visible_and_is_retried_later(registered, robot):
     _Robot.status = 200
     Outbox.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
     assert deliver(row.pk) is True
+
+
+def test_email_is_sent_over_smtp_to_a_local_server(registered, cast, settings):
+    from aiosmtpd.controller import Controller
+
+    received = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            received.append(envelope)
+            return "250 OK"
+
+    import socket
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+        settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+        cast["station1"].email = "station1@example.gov.cn"
+        cast["station1"].save()
+        sweep_due(now=T0 + timedelta(minutes=30))
+        row = Outbox.objects.get(channel="email")
+        assert deliver(row.pk) is True
+    finally:
+        controller.stop()
+    assert received and received[0].rcpt_tos == ["station1@example.gov.cn"]
+    assert "首报".encode() in received[0].original_content or b"=?utf-8?" in received[0].original_content
