@@ -39,8 +39,25 @@ def celery_eager():
     app.conf.task_always_eager = False
 
 
+def restore_migration_data():
+    """A transactional test ends with a flush that empties every table, including what the
+    migrations put there. Put it back: permissions and role groups (post_migrate) and the
+    plan's rules (the same seed functions the data migrations run)."""
+    import importlib
+
+    from django.apps import apps
+    from django.core.management.sql import emit_post_migrate_signal
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+    for module in ("incidents.migrations.0002_plan_policy", "reporting.migrations.0002_plan_rules"):
+        importlib.import_module(module).seed(apps, None)
+
+
 @pytest.fixture
-def bureau(db):
+def bureau(db, request):
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        restore_migration_data()
     return bureau_setup_from_plan()
 
 

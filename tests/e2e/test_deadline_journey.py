@@ -12,7 +12,7 @@ from reporting.models import Kind, Notification, Obligation
 from reporting.sweep import sweep_due
 from roles.models import Unit
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_a_missed_deadline_from_board_to_accountability(cast, categories, open_as, shot):

@@ -37,7 +37,7 @@ def _registered_incidents(cast, categories, n):
                                     category=categories["food_safety"], proposed_level=2)
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_two_sweeps_at_once_produce_no_duplicates(cast, categories):
     _require(connection.vendor == "postgresql", "PostgreSQL")
     _registered_incidents(cast, categories, 40)
@@ -65,7 +65,7 @@ def test_two_sweeps_at_once_produce_no_duplicates(cast, categories):
     assert len(rows) == len(set(rows))
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_a_real_worker_delivers_through_redis(cast, categories, celery_eager):
     _require(bool(settings.REDIS_URL), "Redis (REDIS_URL)")
     from celery.contrib.testing.worker import start_worker
