@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.routers import DefaultRouter
 
-from emergency import views
+from emergency import dashboards, views
 from incidents.api import CategoryViewSet, IncidentViewSet
 from reporting.api import IncidentReports, NotificationViewSet, ObligationViewSet
 from roles.api import MeView
@@ -23,12 +23,18 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("incidents/<int:pk>/reports/", IncidentReports.as_view(), name="incident-reports"),
+    path("dashboard/active-by-level/", dashboards.ActiveByLevel.as_view(), name="dashboard-active-by-level"),
+    path("dashboard/incidents-by-category-month/", dashboards.IncidentsByCategoryMonth.as_view(),
+         name="dashboard-by-category-month"),
+    path("dashboard/on-time-by-unit/", dashboards.OnTimeByUnit.as_view(), name="dashboard-on-time-by-unit"),
+    path("dashboard/due-next-24-hours/", dashboards.DueNext24Hours.as_view(), name="dashboard-due-next-24-hours"),
     path("", include(router.urls)),
 ]
 
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz/", views.healthz, name="healthz"),
+    path("dashboard/", dashboards.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),

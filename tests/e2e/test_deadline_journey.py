@@ -68,3 +68,12 @@ def test_a_missed_deadline_from_board_to_accountability(cast, categories, open_a
     page = office.content()
     assert "12315转来" in page and "迟报" in page
     shot(office, "deadline-4-accountability")
+
+
+def test_the_dashboard_draws_its_charts_on_a_phone(cast, file_incident, to_state, open_as, shot):
+    to_state(file_incident(proposed_level=2), "active")
+    page = open_as("director", phone=True)
+    page.goto(f"{page.base}/dashboard/")
+    page.wait_for_function("() => document.querySelectorAll('canvas[data-drawn]').length === 4", timeout=15000)
+    assert "Ⅱ: 1" in page.locator("#chart-level-summary").inner_text()
+    shot(page, "dashboard-phone")

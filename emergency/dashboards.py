@@ -1,0 +1,137 @@
+"""Dashboards of the leading group and the office: four figures, one endpoint each, all counted
+from what the user may see (incidents_visible_to) — never made-up numbers."""
+
+from datetime import timedelta
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from incidents.models import ROMAN, Incident, Level
+from incidents.selectors import incidents_visible_to
+from reporting.models import Obligation
+from reporting.selectors import obligations_visible_to
+from roles.permissions import Role
+from roles.selectors import user_roles
+
+DASHBOARD_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.ADMINISTRATOR}
+MONTHS = 12
+ON_TIME_DAYS = 90
+
+
+def require_dashboard(user) -> None:
+    if not user_roles(user) & DASHBOARD_ROLES:
+        raise PermissionDenied(_("The dashboards are for the leading group and the office."))
+
+
+def active_by_level(user) -> dict:
+    counts = dict(
+        incidents_visible_to(user).filter(status=Incident.Status.ACTIVE)
+        .values_list("level").annotate(n=Count("pk")).values_list("level", "n")
+    )
+    return {"labels": [ROMAN[level] for level in Level.values], "values": [counts.get(level, 0) for level in Level.values]}
+
+
+def _months(now, count):
+    year, month = now.year, now.month
+    months = []
+    for _i in range(count):
+        months.append((year, month))
+        year, month = (year, month - 1) if month > 1 else (year - 1, 12)
+    return list(reversed(months))
+
+
+def incidents_by_category_month(user, now=None) -> dict:
+    now = timezone.localtime(now or timezone.now())
+    months = _months(now, MONTHS)
+    since = timezone.make_aware(timezone.datetime(months[0][0], months[0][1], 1))
+    rows = (
+        incidents_visible_to(user).filter(received_at__gte=since)
+        .annotate(month=TruncMonth("received_at"))
+        .values("month", "category__code", "category__name", "category__name_en")
+        .annotate(n=Count("pk"))
+    )
+    series = {}
+    for row in rows:
+        month = timezone.localtime(row["month"]) if timezone.is_aware(row["month"]) else row["month"]
+        key = row["category__code"] or "none"
+        entry = series.setdefault(key, {"label": row["category__name"] or "—", "data": [0] * len(months)})
+        entry["data"][months.index((month.year, month.month))] += row["n"]
+    return {"labels": [f"{y}-{m:02d}" for y, m in months], "datasets": [series[k] for k in sorted(series)]}
+
+
+def on_time_by_unit(user, now=None) -> dict:
+    """Of the deadlines due in the last 90 days that are settled or missed, the share met on time, per unit."""
+    now = now or timezone.now()
+    rows = (
+        obligations_visible_to(user)
+        .filter(due_at__gte=now - timedelta(days=ON_TIME_DAYS), due_at__lte=now,
+                status__in=[Obligation.Status.FULFILLED, Obligation.Status.OVERDUE])
+        .values("owner_unit__code", "owner_unit__name")
+        .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(status=Obligation.Status.FULFILLED,
+                                                                     late_by_seconds__isnull=True)))
+        .order_by("owner_unit__code")
+    )
+    rows = list(rows)
+    return {
+        "labels": [row["owner_unit__name"] for row in rows],
+        "values": [round(100 * row["on_time"] / row["total"]) for row in rows],
+        "counts": [[row["on_time"], row["total"]] for row in rows],
+        "days": ON_TIME_DAYS,
+    }
+
+
+def due_next_24_hours(user, now=None) -> dict:
+    now = now or timezone.now()
+    rows = (
+        obligations_visible_to(user)
+        .filter(status=Obligation.Status.PENDING, due_at__gte=now, due_at__lt=now + timedelta(hours=24))
+        .order_by("due_at")
+    )
+    per_hour = [0] * 24
+    items = []
+    for ob in rows:
+        per_hour[int((ob.due_at - now).total_seconds() // 3600)] += 1
+        items.append({"incident": ob.incident_id, "reference": ob.incident.reference, "title": ob.incident.title,
+                      "kind": ob.get_kind_display(), "unit": ob.owner_unit.name, "due_at": ob.due_at.isoformat()})
+    return {"labels": [f"+{h}h" for h in range(24)], "values": per_hour, "items": items}
+
+
+class DashboardView(APIView):
+    figure = None
+
+    def get(self, request):
+        require_dashboard(request.user)
+        return Response(type(self).figure(request.user))
+
+
+class ActiveByLevel(DashboardView):
+    """Responses under way, per level."""
+    figure = staticmethod(active_by_level)
+
+
+class IncidentsByCategoryMonth(DashboardView):
+    """Incidents received per category and month, the last 12 months."""
+    figure = staticmethod(incidents_by_category_month)
+
+
+class OnTimeByUnit(DashboardView):
+    """Share of reporting deadlines met on time per unit, the last 90 days."""
+    figure = staticmethod(on_time_by_unit)
+
+
+class DueNext24Hours(DashboardView):
+    """Open reporting deadlines falling due in the next 24 hours."""
+    figure = staticmethod(due_next_24_hours)
+
+
+@login_required
+def dashboard(request):
+    require_dashboard(request.user)
+    return render(request, "dashboard.html")
