@@ -106,7 +106,7 @@ def run():
 def report(fill, idle, busy):
     idle_median, busy_median = statistics.median(idle), statistics.median(busy)
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, " \
-              f"PostgreSQL {connection.cursor().connection.server_version}"
+              f"PostgreSQL {connection.pg_version // 10000}.{connection.pg_version % 100}"
     print(f"sweep with nothing due: median {idle_median:.1f} ms (target ≤ 10 ms); runs: {[round(x, 1) for x in idle]}")
     print(f"sweep with {DUE:,} due: median {busy_median:.1f} ms (target ≤ 50 ms); runs: {[round(x, 1) for x in busy]}")
     doc = ROOT / "docs" / "benchmarks.md"
@@ -121,17 +121,22 @@ def report(fill, idle, busy):
         f"| {DUE:,} due (marked overdue, overdue notices queued) | {busy_median:.1f} ms | ≤ 50 ms | "
         f"{', '.join(f'{x:.1f}' for x in busy)} |\n\n"
         "## Reading\n\n"
-        "- Nothing due: one index range scan on the partial index `obligation_next_alert` plus the heartbeat\n"
-        "  insert; the million rows cost nothing.\n"
-        "- 1,000 due: the sweep claims 500 rows per transaction (`FOR UPDATE SKIP LOCKED`), steps each in\n"
-        "  Python (the plan's schedule: reminders, overdue, escalation), writes them back with one\n"
-        "  `UPDATE … FROM (VALUES …)`, inserts the outbox rows (2 per obligation here: the station's and the\n"
-        "  office's staff) with one `INSERT … ON CONFLICT DO NOTHING`, and queues one delivery task per batch.\n"
-        "  Profiled, about 60 % is PostgreSQL (the outbox insert under its unique index, the update) and the\n"
-        "  rest Python. It went from 13 s (row by row) to this.\n"
-        "- To meet 50 ms: compute the overdue step in SQL (`UPDATE … SET status = 'overdue' … RETURNING`) and\n"
-        "  insert the outbox rows with `INSERT … SELECT` joined to the memberships, leaving Python only the\n"
-        "  reminder arithmetic; and raise the batch so 1,000 rows take one transaction.\n",
+        "- Nothing due: one range scan of the partial index `obligation_next_alert`, and the heartbeat\n"
+        "  written in the same transaction; the million rows cost nothing.\n"
+        "- 1,000 due: one transaction claims up to `DEADLINE_SWEEP_BATCH` (1,000) rows with\n"
+        "  `FOR UPDATE SKIP LOCKED`, reading only the columns stepping needs, as plain values; steps each\n"
+        "  in Python (the plan's schedule: reminders, overdue, escalation); writes them back with one\n"
+        "  `UPDATE … FROM unnest(…)`; inserts the outbox rows (2 per obligation here: the station's and the\n"
+        "  office's staff) with one `INSERT … SELECT … FROM unnest(…) ON CONFLICT DO NOTHING RETURNING id`;\n"
+        "  and queues one delivery task for them. A second, empty claim ends the sweep.\n"
+        "- Profiled: the update about 13 ms, the outbox insert about 20 ms, stepping about 6 ms, the rest\n"
+        "  the claim, the recipients (looked up once per unit and step) and the commit.\n"
+        "- How it got here: 13 s row by row; 375 ms set-based with `VALUES` lists and 500-row batches; then\n"
+        "  each column sent as one array literal (psycopg2 sends a list as `ARRAY[…]`, one expression per\n"
+        "  value, and parsing those was a quarter of the time); no redundant indexes on the obligation and\n"
+        "  outbox tables (every index is rewritten for every row marked); no foreign-key check on the\n"
+        "  outbox (2,000 keys checked at commit took 7 ms; the sweep writes outbox rows only for rows it\n"
+        "  holds locked); 1,000 rows per transaction; the heartbeat in the last transaction.\n",
         encoding="utf-8",
     )
     print(f"wrote {doc.relative_to(ROOT)}")

@@ -147,7 +147,7 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 # Reporting deadlines (plan 三(二)): how often beat sweeps, when reminders and escalation go out.
 DEADLINE_SWEEP_SECONDS = config.int("DEADLINE_SWEEP_SECONDS", default=15, minimum=1)
-DEADLINE_SWEEP_BATCH = config.int("DEADLINE_SWEEP_BATCH", default=500, minimum=1)
+DEADLINE_SWEEP_BATCH = config.int("DEADLINE_SWEEP_BATCH", default=1000, minimum=1)
 REMINDER_SOON_MINUTES = config.int("REMINDER_SOON_MINUTES", default=10, minimum=1)
 REMINDER_DAY_HOURS = config.int("REMINDER_DAY_HOURS", default=24, minimum=1)
 SHORT_LIMIT_HOURS = config.int("SHORT_LIMIT_HOURS", default=24, minimum=1)  # shorter limits get the half-time reminder

@@ -80,3 +80,23 @@ def test_a_real_worker_delivers_through_redis(cast, categories, celery_eager):
     note = Notification.objects.get(user=cast["station1"])
     assert note.step == "reminder_half" and "首报" in note.title
     assert Outbox.objects.get(channel="in_app", recipient=str(cast["station1"].pk)).sent_at is not None
+
+
+@pytest.mark.django_db
+def test_array_literals_carry_any_recipient_text_and_nulls_exactly(cast, categories):
+    """The sweep sends columns to PostgreSQL as array literals it quotes itself: awkward text and
+    empty timestamps must arrive exactly as they were."""
+    _require(connection.vendor == "postgresql", "PostgreSQL")
+    from reporting.sweep import Due, insert_outbox, save_steps
+
+    _registered_incidents(cast, categories, 1)
+    obligation = Obligation.objects.get()
+    awkward = ['https://qyapi.weixin.qq.com/hook?key=a,b{c}"d"\\e', "NULL", "", "  spaced  ", "监督所 值班"]
+    ids = insert_outbox([(obligation.pk, "overdue", "webhook", text) for text in awkward], T0)
+    assert sorted(Outbox.objects.values_list("recipient", flat=True)) == sorted(awkward)
+    assert sorted(ids) == sorted(Outbox.objects.values_list("pk", flat=True))
+    assert insert_outbox([(obligation.pk, "overdue", "webhook", awkward[0])], T0) == []  # queued once only
+    save_steps([Due(obligation.pk, obligation.kind, obligation.incident_id, obligation.owner_unit_id, obligation.starts_at,
+                    obligation.due_at, "overdue", T0, None)])
+    obligation.refresh_from_db()
+    assert (obligation.status, obligation.overdue_at, obligation.next_alert_at) == ("overdue", T0, None)
