@@ -132,8 +132,9 @@ def report(fill, idle, busy):
         "- Profiled: the update about 13 ms, the outbox insert about 20 ms, stepping about 6 ms, the rest\n"
         "  the claim, the recipients (looked up once per unit and step) and the commit.\n"
         "- How it got here: 13 s row by row; then set-based with `VALUES` lists and 500-row batches, 375 ms\n"
-        "  (about 120 ms when remeasured on a quiet machine); then each column sent as one array literal (psycopg2 sends a list as `ARRAY[…]`, one expression per\n"
-        "  value, and parsing those was a quarter of the time); no redundant indexes on the obligation and\n"
+        "  (about 120 ms when remeasured on a quiet machine); then each column sent as one array literal\n"
+        "  (psycopg2 sends a list as `ARRAY[…]`, one expression per value, and parsing those was a quarter\n"
+        "  of the time); no redundant indexes on the obligation and\n"
         "  outbox tables (every index is rewritten for every row marked); no foreign-key check on the\n"
         "  outbox (2,000 keys checked at commit took 7 ms; the sweep writes outbox rows only for rows it\n"
         "  holds locked); 1,000 rows per transaction; the heartbeat in the last transaction.\n",
