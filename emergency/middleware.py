@@ -1,4 +1,7 @@
-from django.shortcuts import render
+from urllib.parse import quote, urlsplit
+
+from django.conf import settings
+from django.shortcuts import render, resolve_url
 
 from incidents.services import InvalidTransition
 
@@ -33,3 +36,26 @@ class ChineseFirstMiddleware:
     def __call__(self, request):
         request.META.pop("HTTP_ACCEPT_LANGUAGE", None)
         return self.get_response(request)
+
+
+class DraftSentMiddleware:
+    """Tells static/js/drafts.js that the server accepted a form, so the draft kept on the device
+    can go. Every view answers an accepted form with a redirect (post/redirect/get) and a refused
+    one with the form again; so a browser form POST answered with a redirect, other than to the
+    login page (an expired session: nothing was saved), sets a short-lived cookie naming the user
+    and the path posted to. The script reads it on the next page, deletes that draft and the cookie."""
+
+    COOKIE = "draft_sent"
+    FORM_TYPES = ("application/x-www-form-urlencoded", "multipart/form-data")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (request.method == "POST" and response.status_code in (301, 302, 303)
+                and request.content_type in self.FORM_TYPES and request.user.is_authenticated
+                and urlsplit(response.get("Location", "")).path != resolve_url(settings.LOGIN_URL)):
+            response.set_cookie(self.COOKIE, quote(f"{request.user.pk}:{request.path}", safe=""), max_age=300,
+                                samesite="Lax", secure=settings.SESSION_COOKIE_SECURE, httponly=False)
+        return response

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "emergency.middleware.InvalidTransitionMiddleware",
+    "emergency.middleware.DraftSentMiddleware",
 ]
 
 ROOT_URLCONF = "emergency.urls"
@@ -83,6 +84,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "reporting.context_processors.notifications",
+                "roles.context_processors.bureau",
             ],
         },
     },

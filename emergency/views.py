@@ -4,9 +4,11 @@ from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 
 from incidents import selectors as incident_selectors
+from reporting.selectors import obligations_owed_by
 from roles.permissions import Role
 from roles.selectors import user_memberships, user_roles
 
@@ -36,6 +38,8 @@ def home(request):
         "active": list(incident_selectors.active_incidents(user)) if leading or Role.OFFICE_STAFF in roles else None,
         "station_to_do": list(incident_selectors.station_to_do(user)) if Role.STATION_STAFF in roles else None,
         "my_measures": list(incident_selectors.open_measures_of(user)[:50]) if roles else None,
+        "owed": list(obligations_owed_by(user)[:50]) if roles else None,
+        "now": timezone.now(),
     }
     return render(request, "home.html", context)
 

@@ -61,7 +61,9 @@ class ReportSerializer(serializers.ModelSerializer):
 
 
 class IncidentReports(generics.ListCreateAPIView):
-    """GET the incident's reports; POST submits one (the office), fulfilling the open obligation of its kind."""
+    """GET the incident's reports; POST submits one: the office any kind, the incident's station a progress
+    report while the response is under way (reporting.services.check_report). A report fulfils the open
+    obligation of its kind owed by its unit."""
 
     serializer_class = ReportSerializer
     pagination_class = None

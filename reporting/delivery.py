@@ -50,12 +50,20 @@ class DeliveryError(Exception):
     pass
 
 
+def notify(users, *, step: str, title: str, body: str = "", incident=None, obligation=None) -> list[Notification]:
+    """In-app notifications, one per person: what the outbox sends, and what services tell at once."""
+    return Notification.objects.bulk_create([
+        Notification(user=user, obligation=obligation, incident=incident, step=step, title=title, body=body)
+        for user in users
+    ])
+
+
 def _send(row: Outbox) -> None:
     title, body = message(row)
     if row.channel == Outbox.Channel.IN_APP:
         user = User.objects.get(pk=int(row.recipient))
-        Notification.objects.create(user=user, obligation=row.obligation, incident=row.obligation.incident,
-                                    step=row.step, title=title, body=body)
+        notify([user], step=row.step, title=title, body=body, incident=row.obligation.incident,
+               obligation=row.obligation)
     elif row.channel == Outbox.Channel.EMAIL:
         send_mail(title, body, settings.DEFAULT_FROM_EMAIL, [row.recipient])
     elif row.channel == Outbox.Channel.WEBHOOK:

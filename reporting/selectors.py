@@ -28,6 +28,14 @@ def overdue_board(user, *, unit=None, kind=None, level=None, incident=None) -> Q
     return rows.order_by("due_at", "pk")
 
 
+def obligations_owed_by(user) -> QuerySet[Obligation]:
+    """The open deadlines the user's own units owe, most urgent first: for each home page."""
+    from incidents.selectors import user_unit_ids
+
+    owed = obligations_visible_to(user).filter(status__in=OPEN, owner_unit__in=user_unit_ids(user))
+    return owed.order_by("due_at", "pk")
+
+
 def reports_of(user, incident) -> QuerySet[Report]:
     return Report.objects.filter(incident=incident, incident__in=incidents_visible_to(user)).select_related(
         "author", "unit", "corrects"

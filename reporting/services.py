@@ -1,17 +1,19 @@
-"""Submitting reports and waiving obligations. A report fulfils the open obligation of its kind;
-a late one is fulfilled and recorded as late, never quietly excused."""
+"""Submitting reports and waiving obligations. A report fulfils the open obligation of its kind
+owed by its unit; a late one is fulfilled and recorded as late, never quietly excused."""
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from incidents.services import InvalidTransition, is_office, leading_group_decider
 from reporting import obligations as rules
+from reporting.delivery import notify
 from reporting.models import Kind, Obligation, Report
-from roles.models import Contact, User
+from roles.models import Contact, Membership, Unit, User
 from roles.permissions import Role
 from roles.selectors import office_section, user_roles
 
@@ -24,50 +26,84 @@ REPORT_STATUSES = {
     Kind.FINAL_REPORT: [Incident.Status.ENDED, Incident.Status.CLOSED],
     Kind.AFTER_ACTION_REPORT: [Incident.Status.ENDED, Incident.Status.CLOSED],
 }
+# The incident's own station also reports how the work goes, upward to the bureau, while the
+# response is under way (plan 三(二): 各市场监督管理所……应在第一时间将工作进展情况逐级向上汇报).
+# Its report is the station's own: numbered among the station's, it leaves the office's 续报 owed.
+STATION_KINDS = {Kind.PROGRESS_REPORT}
 
 
-def check_report(actor: User, incident: Incident, kind: str) -> None:
+def report_unit(actor: User, incident: Incident, kind: str) -> Unit:
+    """The unit a report by this person is written for: the office's section, or the incident's station."""
+    if is_office(actor):
+        return office_section()
+    if kind in STATION_KINDS and Membership.objects.filter(user=actor, unit_id=incident.station_id).exists():
+        return incident.station
+    raise PermissionDenied(_(
+        "Reports to the county government and the city bureau are written by the office; "
+        "the staff of the incident's station may report progress while the response is under way."))
+
+
+def check_report(actor: User, incident: Incident, kind: str) -> Unit:
+    """Who may write this report now (403 first, then the state, 409); returns the unit it is written for."""
     if kind == Kind.FIRST_REPORT:
         raise ValidationError({"kind": _("The first report is made by submitting the incident itself.")})
     if kind not in REPORT_STATUSES:
         raise ValidationError({"kind": _("Unknown kind of report.")})
-    if not is_office(actor):
-        raise PermissionDenied(_("Reports to the county government and the city bureau are written by the office."))
+    unit = report_unit(actor, incident, kind)
     if incident.status not in REPORT_STATUSES[kind]:
         raise InvalidTransition(
             _("This report cannot be made while the incident is “%(status)s”.") % {"status": incident.get_status_display()}
         )
+    return unit
+
+
+def may_report(actor: User, incident: Incident, kind: str) -> bool:
+    """For pages: whether to offer the form (report_submit checks again)."""
+    try:
+        check_report(actor, incident, kind)
+    except (PermissionDenied, InvalidTransition, ValidationError):
+        return False
+    return True
 
 
 @transaction.atomic
 def report_submit(*, actor: User, incident: Incident, kind: str, content: str, recipients=(), channel: str = Report.Channel.SYSTEM,
                   corrects: Report | None = None, signed_off_by: User | None = None) -> Report:
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    check_report(actor, incident, kind)
+    unit = check_report(actor, incident, kind)
     content = (content or "").strip()
     if not content:
         raise ValidationError({"content": _("Write the report.")})
-    if corrects is not None and (corrects.incident_id != incident.pk or corrects.kind != kind):
-        raise ValidationError({"corrects": _("A correction must point at a report of the same kind and incident.")})
+    if corrects is not None and (corrects.incident_id, corrects.kind, corrects.unit_id) != (incident.pk, kind, unit.pk):
+        raise ValidationError({"corrects": _(
+            "A correction must point at a report of the same kind and incident, by the same unit.")})
     if signed_off_by is not None and Role.LEADING_GROUP_MEMBER not in user_roles(signed_off_by):
         raise ValidationError({"signed_off_by": _("Reports are signed off by a bureau leader (a member of the leading group).")})
+    if unit.kind == Unit.Kind.STATION and recipients:
+        # 逐级向上汇报: the station reports to the bureau, whose office reports on to the government.
+        raise ValidationError({"recipients": _(
+            "A station's report goes to the bureau; the office reports on to the county government and the city bureau.")})
     if kind == Kind.UPWARD_REPORT and not recipients:
         recipients = list(Contact.objects.filter(kind=Contact.Kind.UPWARD, is_active=True))
     now = timezone.now()  # server time decides lateness
-    previous = Report.objects.filter(incident=incident, kind=kind).order_by("-sequence").first()
+    # Numbered per unit: a station's progress reports do not take the office's 续报一、二… numbers.
+    previous = Report.objects.filter(incident=incident, kind=kind, unit=unit).order_by("-sequence").first()
     report = Report.objects.create(
-        incident=incident, kind=kind, content=content, author=actor, unit=office_section(), submitted_at=now,
+        incident=incident, kind=kind, content=content, author=actor, unit=unit, submitted_at=now,
         sequence=(previous.sequence + 1) if previous and corrects is None else (corrects.sequence if corrects else 1),
         channel=channel, sent_at=now, corrects=corrects, signed_off_by=signed_off_by,
     )
     report.recipients.set(recipients)
     if corrects is None:
         _fulfil_open(incident, kind, report, now)
+    if unit.kind == Unit.Kind.STATION:
+        _tell_the_office(report)
     return report
 
 
 def _fulfil_open(incident, kind, report, now) -> None:
-    obligation = rules.open_obligations(incident, kind).first()
+    # Only what the report's own unit owes: a station's report does not discharge the office's 续报.
+    obligation = rules.open_obligations(incident, kind).filter(owner_unit=report.unit).first()
     if obligation is None:
         return
     if kind == Kind.PROGRESS_REPORT and obligation.status == Obligation.Status.PENDING and now < obligation.starts_at:
@@ -76,6 +112,17 @@ def _fulfil_open(incident, kind, report, now) -> None:
     if kind == Kind.PROGRESS_REPORT and obligation.status == Obligation.Status.FULFILLED:
         if not rules.open_obligations(incident, kind).exists():
             rules.progress_next(incident, obligation)
+
+
+def _tell_the_office(report: Report) -> None:
+    """The office collects the stations' reports and owes its own 续报 upward: it hears at once."""
+    office_staff = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True).distinct()
+    incident = report.incident
+    with translation.override(settings.LANGUAGE_CODE):  # the portal's language, as for deadline messages
+        title = _("%(unit)s filed a progress report on %(incident)s") % {
+            "unit": report.unit.display_name, "incident": f"{incident.reference} {incident.title}"}
+        body = report.content[:300]
+    notify(office_staff, step="station_report", title=title, body=body, incident=incident)
 
 
 @transaction.atomic

@@ -212,11 +212,28 @@ class ReportForm(BootstrapFormMixin, django_forms.Form):
         help_text=_("The bureau leader who approved sending it."))
 
 
+class ProgressForm(BootstrapFormMixin, django_forms.Form):
+    """The station's progress report: words only; it goes up to the bureau in this system, and the
+    office reports on to the government (plan 三(二): 逐级向上汇报)."""
+
+    content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 5}),
+                                     help_text=_("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3)."))
+
+
+def _report_form(user, data=None):
+    """The office's full form, or the station's progress form (the service decides who may send what)."""
+    if services.is_office(user):
+        upward = Contact.objects.filter(kind=Contact.Kind.UPWARD)
+        return ReportForm(data, prefix="report", initial={"recipients": upward})
+    return ProgressForm(data, prefix="progress")
+
+
 def incident_panel(request, incident) -> dict:
     """The reports and deadlines of one incident, for its page (registered in reporting.apps)."""
-    form = getattr(request, "report_form", None) or ReportForm(
-        prefix="report", initial={"recipients": Contact.objects.filter(kind=Contact.Kind.UPWARD)})
-    may_report = services.is_office(request.user)
+    office = services.is_office(request.user)
+    form = None
+    if office or services.may_report(request.user, incident, Kind.PROGRESS_REPORT):
+        form = getattr(request, "report_form", None) or _report_form(request.user)
     try:
         services.leading_group_decider(request.user)
         may_waive = True
@@ -227,7 +244,8 @@ def incident_panel(request, incident) -> dict:
         "template": "reporting/incident_panel.html",
         "reports": reports_of(request.user, incident),
         "obligations": obligations_visible_to(request.user).filter(incident=incident).order_by("due_at", "pk"),
-        "report_form": form if may_report else None,
+        "report_form": form if office else None,
+        "progress_form": form if not office else None,
         "now": timezone.now(),
     }
 
@@ -249,12 +267,14 @@ def obligation_waive(request, pk):
 @require_POST
 def report_create(request, pk):
     incident = get_object_or_404(incidents_visible_to(request.user), pk=pk)
-    form = ReportForm(request.POST, prefix="report")
+    form = _report_form(request.user, request.POST)
     if form.is_valid():
+        data = form.cleaned_data
         try:
-            services.report_submit(actor=request.user, incident=incident, kind=form.cleaned_data["kind"],
-                                   content=form.cleaned_data["content"], recipients=list(form.cleaned_data["recipients"]),
-                                   channel=form.cleaned_data["channel"], signed_off_by=form.cleaned_data["signed_off_by"])
+            services.report_submit(actor=request.user, incident=incident, kind=data.get("kind", Kind.PROGRESS_REPORT),
+                                   content=data["content"], recipients=list(data.get("recipients", [])),
+                                   channel=data.get("channel", Report.Channel.SYSTEM),
+                                   signed_off_by=data.get("signed_off_by"))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:

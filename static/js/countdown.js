@@ -1,4 +1,4 @@
-// Live countdowns on the overdue board: "剩余 12 分钟" / "已逾期 2 小时 5 分钟", and the row turns
+// Live countdowns on the overdue board and the home page's deadlines: "剩余 12 分钟" / "已逾期 2 小时 5 分钟", and the row turns
 // red the moment its deadline passes. The browser's clock is corrected by the server's time sent
 // with the rows; the server alone decides lateness (the sweep), this is only the display.
 (function () {

@@ -1,5 +1,6 @@
 """docs/permissions.md's incident table, derived from the code: what allowed_actions offers each
-person, and whether the visibility selector shows them the incident at all."""
+person (reporting.services.may_report for the reports written on the incident), and whether the
+visibility selector shows them the incident at all."""
 
 from pathlib import Path
 
@@ -7,6 +8,8 @@ import pytest
 
 from incidents.selectors import incidents_visible_to
 from incidents.services import allowed_actions
+from reporting.models import Kind
+from reporting.services import may_report
 from tests.incidents.conftest import PEOPLE
 
 pytestmark = pytest.mark.django_db
@@ -19,19 +22,20 @@ ACTIONS = {
     "submit a summary": "summary", "declare the end": "end", "name the investigation team": "team",
     "file the after-action analysis": "after_action",
 }
+REPORTS = {"report progress": Kind.PROGRESS_REPORT}
 
 
 def _doc_rows():
     rows = []
     for line in DOC.read_text(encoding="utf-8").splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) == 2 + len(PEOPLE) and cells[0] in ACTIONS:
+        if len(cells) == 2 + len(PEOPLE) and (cells[0] in ACTIONS or cells[0] in REPORTS):
             rows.append((cells[0], cells[1], dict(zip(PEOPLE, cells[2:]))))
     return rows
 
 
 def test_the_doc_has_every_row():
-    assert len(_doc_rows()) == 17
+    assert len(_doc_rows()) == 18
 
 
 @pytest.fixture
@@ -47,7 +51,7 @@ def incident_in(file_incident, to_state):
     return _in
 
 
-@pytest.mark.parametrize("row", range(17))
+@pytest.mark.parametrize("row", range(18))
 def test_the_code_gives_what_the_doc_says(row, incident_in, cast):
     action, state, expected = _doc_rows()[row]
     incident = incident_in(state)
@@ -55,6 +59,8 @@ def test_the_code_gives_what_the_doc_says(row, incident_in, cast):
         user = cast[person]
         if not incidents_visible_to(user).filter(pk=incident.pk).exists():
             got = "404"
+        elif action in REPORTS:
+            got = "✓" if may_report(user, incident, REPORTS[action]) else "403"
         else:
             got = "✓" if ACTIONS[action] in allowed_actions(user, incident) else "403"
         assert got == expected[person], f"{action} ({state}) for {person}: code says {got}, doc says {expected[person]}"

@@ -170,3 +170,14 @@ def test_the_accountability_record_counts_on_time_late_and_missed(file_incident,
     details = list(sheet.worksheets[1].iter_rows(values_only=True))
     assert len(details) == 3  # header, the late one, the missed one
     assert login("station1").get("/reporting/accountability/").status_code == 403
+
+
+def test_each_home_page_counts_down_what_its_own_unit_owes(cast, categories, login):
+    incidents.incident_file(actor=cast["office"], station=Unit.objects.get(code="chengguan"), draft=True,
+                            title="12315转来:某幼儿园疑似食物中毒", category=categories["food_safety"], proposed_level=2)
+    page = login("station1").get("/").content.decode()
+    owed = page[page.index('aria-labelledby="owed"'):]
+    assert "12315转来" in owed and "首报" in owed and "剩余 59分钟" in owed and "data-due=" in owed
+    assert "js/countdown.js" in page  # the countdown runs in the page (tests/e2e/test_journeys.py watches it)
+    for other in ("station2", "director"):  # another station, a unit that owes nothing
+        assert 'aria-labelledby="owed"' not in login(other).get("/").content.decode(), other
