@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export DEBUG ?= true
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test bench setup system-deps migrate messages clean
+.PHONY: run test bench screenshots setup system-deps migrate messages clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo
@@ -19,6 +19,11 @@ run: setup migrate
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The README's screenshots, drawn again in Chromium from a live server with the demo people and a
+# morning's incidents (tests/e2e/test_screenshots.py, skipped unless SCREENSHOTS is set).
+screenshots: setup
+	SCREENSHOTS=docs/screenshots $(BIN)/pytest tests/e2e/test_screenshots.py -q -p no:cacheprovider
+
 # A benchmark, not a test: the deadline sweep over 1,000,000 obligations (PostgreSQL), figures to docs/benchmarks.md.
 bench: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/emergency} $(BIN)/python bench/sweep.py
@@ -26,9 +31,10 @@ bench: setup
 setup: system-deps $(VENV)/.installed messages
 
 # Debian packages the portal needs, installed only when missing: gettext (translations), a CJK
-# font for Chinese in PDFs, Pango for WeasyPrint, and Chromium for the browser tests (Playwright drives
-# Debian's chromium: its own browser download does not work here).
-DEBIAN_PACKAGES := gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium
+# font for Chinese in PDFs, Pango for WeasyPrint, Chromium for the browser tests (Playwright drives
+# Debian's chromium: its own browser download does not work here) with its Chinese locale
+# (chromium-l10n: dates as 年/月/日), and poppler-utils, whose pdftotext reads back a printed page.
+DEBIAN_PACKAGES := gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium chromium-l10n poppler-utils
 system-deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

@@ -4,6 +4,8 @@
   var palette = ["#0d6efd", "#dc3545", "#ffc107", "#198754", "#6f42c1", "#fd7e14", "#20c997", "#6c757d",
                  "#0dcaf0", "#d63384", "#adb5bd", "#495057", "#6610f2", "#664d03", "#0a3622", "#842029"];
   var locale = (document.documentElement.lang || "zh-hans").indexOf("zh") === 0 ? "zh-CN" : "en";
+  // Bars grow for a second unless the user asked the system for less motion.
+  if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) Chart.defaults.animation = false;
   function summary(id, labels, values, suffix) {
     var el = document.getElementById(id + "-summary");
     var parts = labels.map(function (l, i) { return [l, values[i]]; });

@@ -7,15 +7,44 @@ skip elsewhere.
 
 import os
 import shutil
+import threading
 from pathlib import Path
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from tests.incidents.conftest import categories, file_incident, to_state  # noqa: F401  (shared fixtures)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
 # between browser steps are still plain synchronous code.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+class OneAtATimeWSGIServer(ThreadedWSGIServer):
+    """Requests still arrive on threads (Chromium keeps idle connections open), but the portal
+    answers one at a time. On SQLite the request threads share the test database's single
+    in-memory connection, and two requests at once (the dashboard's four charts) can deadlock
+    in it: one thread in a query that calls back into Python (Django's date functions), the
+    other holding the GIL while it waits for the connection."""
+
+    lock = threading.Lock()
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with self.lock:  # the response is read and closed here too: both may touch the database
+                response = application(environ, start_response)
+                try:
+                    return list(response)
+                finally:
+                    getattr(response, "close", lambda: None)()
+
+        super().set_app(one_at_a_time)
+
+
+if connection.vendor == "sqlite":
+    LiveServerThread.server_class = OneAtATimeWSGIServer
 
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -32,7 +61,9 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        # A Chinese browser, as the bureau's staff use: with chromium-l10n installed, LANG makes
+        # date fields read 年/月/日 instead of mm/dd/yyyy (the screenshots of the README show them).
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS, env={**os.environ, "LANG": "zh_CN.UTF-8"})
         yield chromium
         chromium.close()
 
