@@ -1,7 +1,7 @@
 """Issue 5's journeys in Chromium. Journey 1: a station on a phone files the first report it owes
 with a photo, reports progress, and cannot reach another station's incident; a lost connection
 does not lose a draft. Journey 2: the leading group decides; journey 3: the office verifies,
-reports upward, exports the board and downloads a report's PDF."""
+reports upward, downloads a report's PDF, exports the board and watches a deadline pass on it."""
 
 import re
 from datetime import timedelta
@@ -250,9 +250,20 @@ def test_journey_3_the_office_verifies_reports_and_exports(cast, file_incident, 
         office.evaluate("url => { const a = document.createElement('a'); a.href = url; a.download = ''; document.body.appendChild(a); a.click(); }",
                         f"/reporting/reports/{report.pk}.pdf")
     assert open(pdf.value.path(), "rb").read(5) == b"%PDF-"
+    # Another report came in 29 min 55 s ago: the office's upward report on it is due in 5 seconds.
+    second = file_incident(proposed_level=2, title="某药店销售假药")
+    received = timezone.now() - timedelta(minutes=29, seconds=55)
+    Obligation.objects.filter(incident=second, kind=Kind.UPWARD_REPORT).update(
+        starts_at=received, due_at=received + timedelta(minutes=30))
     office.goto(f"{office.base}/reporting/board/")
+    row = office.locator("#board-rows tr", has_text="某药店销售假药")
+    assert "table-danger" not in (row.get_attribute("class") or "")
+    assert "剩余" in row.locator(".countdown").inner_text()
     with office.expect_download() as sheet:
         office.click("text=导出Excel")
     assert sheet.value.suggested_filename.endswith(".xlsx")
     assert open(sheet.value.path(), "rb").read(2) == b"PK"
+    # No reload: the deadline passes in the browser and the row turns red.
+    row.and_(office.locator("tr.table-danger")).wait_for(timeout=15000)
+    assert "已逾期" in row.locator(".countdown").inner_text()
     shot(office, "journey3-2-board")
