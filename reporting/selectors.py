@@ -2,7 +2,7 @@
 
 from django.db.models import QuerySet
 
-from incidents.selectors import incidents_visible_to
+from incidents.selectors import incidents_visible_to, user_unit_ids
 from reporting.models import Notification, Obligation, Report
 
 OPEN = [Obligation.Status.PENDING, Obligation.Status.OVERDUE]
@@ -30,8 +30,6 @@ def overdue_board(user, *, unit=None, kind=None, level=None, incident=None) -> Q
 
 def obligations_owed_by(user) -> QuerySet[Obligation]:
     """The open deadlines the user's own units owe, most urgent first: for each home page."""
-    from incidents.selectors import user_unit_ids
-
     owed = obligations_visible_to(user).filter(status__in=OPEN, owner_unit__in=user_unit_ids(user))
     return owed.order_by("due_at", "pk")
 
