@@ -165,6 +165,12 @@ class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, default="")
 
 
+class VerifySerializer(SummarySerializer):
+    accept_discovery_reason = serializers.CharField(
+        allow_blank=True, default="",
+        help_text="Give a reason to accept the station's discovery time as the start of the first-report clock.")
+
+
 class LevelSerializer(ReasonSerializer):
     level = serializers.ChoiceField(choices=Level.choices)
 
@@ -319,10 +325,10 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         services.incident_merge(actor=request.user, incident=incident, into=into, reason=body.validated_data["reason"])
         return self._answer(incident)
 
-    @extend_schema(request=SummarySerializer, responses=IncidentSerializer)
+    @extend_schema(request=VerifySerializer, responses=IncidentSerializer)
     @action(detail=True, methods=["post"])
     def verify(self, request, pk=None):
-        return self._act(request, SummarySerializer, services.incident_verify)
+        return self._act(request, VerifySerializer, services.incident_verify)
 
     @extend_schema(request=TextSerializer, responses=IncidentSerializer)
     @action(detail=True, methods=["post"])
@@ -371,6 +377,12 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @action(detail=True, methods=["post"])
     def summary(self, request, pk=None):
         return self._act(request, SummarySerializer, services.incident_summary_submit)
+
+    @extend_schema(request=ReasonSerializer, responses=IncidentSerializer)
+    @action(detail=True, methods=["post"], url_path="approve-end")
+    def approve_end(self, request, pk=None):
+        """Ⅲ and Ⅳ: the leading group approves the end after the summary (五(一))."""
+        return self._act(request, ReasonSerializer, services.incident_approve_end)
 
     @extend_schema(request=EndSerializer, responses=IncidentSerializer)
     @action(detail=True, methods=["post"])

@@ -109,6 +109,17 @@ class ReasonForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+class VerifyForm(SummaryForm):
+    accept_discovery_reason = forms.CharField(
+        label=_("accept the discovery time as the start of the first-report clock, because"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Only where the station learned of it later than it occurred. Leave empty to count from occurrence, as the plan does."))
+
+
+class ApproveEndForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label=_("remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
 class CorrectForm(ReasonForm):
     category = forms.ModelChoiceField(label=_("category"), queryset=Category.objects.all(), required=False)
     proposed_level = forms.TypedChoiceField(label=_("proposed level"), choices=[("", "—"), *Level.choices],

@@ -12,6 +12,7 @@ from datetime import timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
@@ -42,7 +43,9 @@ INTAKE_FIELDS = [
     "description", "proposed_level", "dead", "injured", "missing", "estimated_loss", "scope", "trend",
     "source", "source_detail", "measures_taken", "reporter_name", "reporter_position", "reporter_phone",
 ]
-REQUIRED_TO_SUBMIT = ["title", "category", "occurred_at", "location", "description", "proposed_level"]
+# The first report states time, place, source, nature, scope of impact, trend and measures taken (三(二)3).
+REQUIRED_TO_SUBMIT = ["title", "category", "occurred_at", "location", "description", "proposed_level", "source",
+                      "nature", "scope", "trend", "measures_taken"]
 # A clock a little ahead in the field must not block a report; a time days ahead is a typo.
 FUTURE_TOLERANCE = timedelta(minutes=10)
 
@@ -199,7 +202,16 @@ def check_change_level(actor, incident):
 
 
 def check_hq_update(actor, incident):
-    delegation = _may_command(actor, incident)
+    """The HQ's composition is the leading group's and the commander's (二(一)2: 领导小组指定相关领导和
+    有关科室组建): a section clerk, even of the lead section, may not change it."""
+    if _is_commander_of(actor, incident):
+        delegation = None
+    else:
+        try:
+            delegation = leading_group_decider(actor)
+        except PermissionDenied:
+            raise PermissionDenied(_(
+                "The command HQ is composed by the leading group's leader (or acting leader) and the HQ commander.")) from None
     _require_status(incident, S.ACTIVE)
     if not hasattr(incident, "hq"):
         raise InvalidTransition(_("This incident has no command HQ."))
@@ -222,10 +234,46 @@ def check_summary(actor, incident):
 
 
 def check_end(actor, incident):
+    """五(一): the HQ and sections submit a summary to the leading group, which approves the end;
+    Ⅲ and Ⅳ: the commander then declares it; Ⅰ and Ⅱ: the leading group's declaration is the approval."""
     if not (Role.HQ_COMMANDER in user_roles(actor) or _is_commander_of(actor, incident)):
         leading_group_decider(actor)  # raises for anyone who is neither commander nor decider
     _require_status(incident, S.ACTIVE)
-    return _require_ender(actor, incident, _policy(incident.level))
+    delegation = _require_ender(actor, incident, _policy(incident.level))
+    if not _summary_submitted(incident):
+        raise InvalidTransition(_("The HQ or the sections must submit their summary to the leading group first."))
+    if _policy(incident.level).ended_by == LevelPolicy.EndedBy.HQ_COMMANDER and not _end_approved(incident):
+        raise InvalidTransition(_("The leading group must approve the end first."))
+    return delegation
+
+
+def check_approve_end(actor, incident):
+    delegation = leading_group_decider(actor)
+    _require_status(incident, S.ACTIVE)
+    if _policy(incident.level).ended_by == LevelPolicy.EndedBy.LEADING_GROUP:
+        raise InvalidTransition(_("At this level the leading group declares the end itself: its declaration is the approval."))
+    if not _summary_submitted(incident):
+        raise InvalidTransition(_("The HQ or the sections must submit their summary to the leading group first."))
+    if _end_approved(incident):
+        raise InvalidTransition(_("The leading group has already approved the end."))
+    return delegation
+
+
+def _last_level_decision(incident):
+    return incident.events.filter(kind__in=[E.ACTIVATED, E.LEVEL_CHANGED]).order_by("-at", "-pk").first()
+
+
+def _summary_submitted(incident) -> bool:
+    return incident.events.filter(kind=E.SUMMARY_SUBMITTED).exists()
+
+
+def _end_approved(incident) -> bool:
+    """An approval counts for the level it was given at: a later level change asks for a new one."""
+    decision = _last_level_decision(incident)
+    approvals = incident.events.filter(kind=E.END_APPROVED)
+    if decision is not None:
+        approvals = approvals.filter(pk__gt=decision.pk)
+    return approvals.exists()
 
 
 def check_team(actor, incident):
@@ -243,6 +291,8 @@ def check_after_action(actor, incident):
     _require_status(incident, S.ENDED)
     if team is None:
         raise InvalidTransition(_("Name the investigation team first."))
+    if team.filed_at is not None:
+        raise InvalidTransition(_("The after-action analysis is already filed; the incident closes once the final report is sent."))
 
 
 def check_attach(actor, incident):
@@ -260,7 +310,7 @@ CHECKS = {
     "supplement": check_supplement, "correct": check_correct, "merge": check_merge, "verify": check_verify,
     "comment": check_comment, "activate": check_activate, "decline": check_decline,
     "change_level": check_change_level, "hq": check_hq_update, "add_measure": check_measure_add,
-    "summary": check_summary, "end": check_end, "team": check_team, "after_action": check_after_action,
+    "summary": check_summary, "approve_end": check_approve_end, "end": check_end, "team": check_team, "after_action": check_after_action,
     "attach": check_attach,
 }
 
@@ -481,14 +531,26 @@ def incident_merge(*, actor: User, incident: Incident, into: Incident, reason: s
 
 
 @transaction.atomic
-def incident_verify(*, actor: User, incident: Incident, summary: str) -> Incident:
-    """Verified and presented to the leading group with the office's summary."""
+def incident_verify(*, actor: User, incident: Incident, summary: str, accept_discovery_reason: str = "") -> Incident:
+    """Verified and presented to the leading group with the office's summary.
+
+    The first report is due 1 hour after occurrence (三(二)2-1). Where the station learned of the
+    incident later, the office may accept the discovery time as the start of that clock by giving
+    `accept_discovery_reason`: a DISCOVERY_ACCEPTED event, shown wherever the lateness is shown
+    (docs/deadlines.md rule 1). ValidationError when there is no later discovery time to accept."""
     incident = _locked(incident)
     check_verify(actor, incident)
     incident.verification_summary = _require_text(summary, "summary", _("Write a summary for the leading group."))
+    accept = (accept_discovery_reason or "").strip()
+    if accept and not (incident.discovered_at and incident.occurred_at and incident.discovered_at > incident.occurred_at):
+        raise ValidationError({"accept_discovery_reason": _(
+            "The station gave no discovery time later than the occurrence: there is nothing to accept.")})
     incident.status = S.VERIFIED
     incident.save(update_fields=["status", "verification_summary", "updated_at"])
     _event(incident, E.VERIFIED, actor, message=incident.verification_summary)
+    if accept:
+        _event(incident, E.DISCOVERY_ACCEPTED, actor, message=accept,
+               data={"discovered_at": _plain(incident.discovered_at), "occurred_at": _plain(incident.occurred_at)})
     return incident
 
 
@@ -521,11 +583,12 @@ def incident_activate(*, actor: User, incident: Incident, level: int, reason: st
     now = timezone.now()
     incident.status, incident.level = S.ACTIVE, level
     incident.save(update_fields=["status", "level", "updated_at"])
+    # The checklist first: the activation's deadlines (reporting) include its measures'.
+    _measures_from_templates(incident, level, start=now)
     _event(incident, E.ACTIVATED, actor, message=reason, delegation=delegation,
            data={"level": [None, level], "proposed_level": incident.proposed_level})
     if policy.hq_required or form_hq:
         _hq_form(incident, actor, delegation)
-    _measures_from_templates(incident, level, start=now)
     return incident
 
 
@@ -555,15 +618,15 @@ def incident_change_level(*, actor: User, incident: Incident, level: int, reason
     old, now = incident.level, timezone.now()
     incident.level = level
     incident.save(update_fields=["level", "updated_at"])
-    _event(incident, E.LEVEL_CHANGED, actor, message=reason, delegation=delegation, data={"level": [old, level]})
-    if policy.hq_required and not hasattr(incident, "hq"):
-        _hq_form(incident, actor, delegation)
     incident.measures.filter(status=Measure.Status.OPEN, template__isnull=False).exclude(level=level).update(
         status=Measure.Status.CANCELLED,
         completion_note=_("Cancelled: the level changed from %(old)s to %(new)s.") % {"old": Level(old).label, "new": Level(level).label},
         completed_at=now,
     )
     _measures_from_templates(incident, level, start=now)
+    _event(incident, E.LEVEL_CHANGED, actor, message=reason, delegation=delegation, data={"level": [old, level]})
+    if policy.hq_required and not hasattr(incident, "hq"):
+        _hq_form(incident, actor, delegation)
     return incident
 
 
@@ -698,7 +761,8 @@ def measure_update(*, actor: User, measure: Measure, status: str, completion_not
     # Who may first (403), then the state (409), as in every check_* above.
     if not _is_member(actor, measure.owner_unit):
         _may_command(actor, incident)
-    _require_status(incident, S.ACTIVE)
+    # After the end a measure past its deadline is still owed, and may be reported done late.
+    _require_status(incident, S.ACTIVE, S.ENDED)
     if status not in (Measure.Status.DONE, Measure.Status.CANCELLED):
         raise ValidationError({"status": _("Mark the measure done or cancelled.")})
     if measure.status != Measure.Status.OPEN:
@@ -737,11 +801,24 @@ def incident_end(*, actor: User, incident: Incident, summary: str, announce: boo
         raise ValidationError({"announce": _("Only the end of a level Ⅰ or Ⅱ emergency is announced to the public.")})
     incident.status, incident.announce_end = S.ENDED, announce
     incident.save(update_fields=["status", "announce_end", "updated_at"])
-    incident.measures.filter(status=Measure.Status.OPEN).update(
-        status=Measure.Status.CANCELLED, completion_note=_("Cancelled: the emergency ended."), completed_at=timezone.now()
+    now = timezone.now()
+    # Only what is not yet due is cancelled: a measure past its deadline stays owed (and late).
+    incident.measures.filter(Q(due_at=None) | Q(due_at__gt=now), status=Measure.Status.OPEN).update(
+        status=Measure.Status.CANCELLED, completion_note=_("Cancelled: the emergency ended."), completed_at=now
     )
     _event(incident, E.ENDED, actor, message=summary, delegation=delegation, data={"announce": announce})
     return incident
+
+
+@transaction.atomic
+def incident_approve_end(*, actor: User, incident: Incident, reason: str = "") -> IncidentEvent:
+    """Ⅲ and Ⅳ: the leading group approves the end after the summary, before the commander declares
+    it (五(一) 应急领导小组批准后,作出同意应急状态结束的决定). Leader or acting leader only (403);
+    409 without a summary, at Ⅰ/Ⅱ, or when already approved."""
+    incident = _locked(incident)
+    delegation = check_approve_end(actor, incident)
+    return _event(incident, E.END_APPROVED, actor, message=(reason or "").strip(), delegation=delegation,
+                  data={"level": incident.level})
 
 
 @transaction.atomic
@@ -779,9 +856,23 @@ def incident_after_action_file(*, actor: User, incident: Incident, **analysis) -
         setattr(team, name, analysis[name].strip())
     team.filed_at = timezone.now()
     team.save()
+    # reporting closes the incident on this event unless the final report is still owed (rule 8).
+    _event(incident, E.AFTER_ACTION_FILED, actor, data={name: getattr(team, name) for name in AFTER_ACTION_FIELDS})
+    incident.refresh_from_db(fields=["status"])
+    return incident
+
+
+@transaction.atomic
+def incident_close(*, actor: User, incident: Incident) -> Incident:
+    """Closed once the after-action analysis is filed and no final report is owed (五(二)); called by
+    reporting, which knows what is owed. InvalidTransition unless ended with the analysis filed."""
+    incident = _locked(incident)
+    _require_status(incident, S.ENDED)
+    team = getattr(incident, "investigation", None)
+    if team is None or team.filed_at is None:
+        raise InvalidTransition(_("The after-action analysis has not been filed."))
     incident.status = S.CLOSED
     incident.save(update_fields=["status", "updated_at"])
-    _event(incident, E.AFTER_ACTION_FILED, actor, data={name: getattr(team, name) for name in AFTER_ACTION_FIELDS})
     _event(incident, E.CLOSED, actor)
     return incident
 

@@ -151,7 +151,7 @@ def incident_detail(request, pk, bound=None, status=200):
     may_command = "add_measure" in allowed
     own_units = set(request.user.memberships.values_list("unit_id", flat=True))
     for measure in measures:
-        measure.may_update = incident.status == Incident.Status.ACTIVE and measure.status == Measure.Status.OPEN and (
+        measure.may_update = incident.status in (Incident.Status.ACTIVE, Incident.Status.ENDED) and measure.status == Measure.Status.OPEN and (
             may_command or measure.owner_unit_id in own_units)
         measure.form = forms.MeasureUpdateForm(initial={"measure": measure.pk}, prefix=f"measure-{measure.pk}")
         if bound and bound[0] == f"measure-{measure.pk}":
@@ -173,7 +173,8 @@ def incident_detail(request, pk, bound=None, status=200):
 # action name → (form class, how the cleaned form calls the service)
 ACTIONS = {
     "submit": (None, lambda u, i, d: services.incident_submit(actor=u, incident=i)),
-    "verify": (forms.SummaryForm, lambda u, i, d: services.incident_verify(actor=u, incident=i, summary=d["summary"])),
+    "verify": (forms.VerifyForm, lambda u, i, d: services.incident_verify(
+        actor=u, incident=i, summary=d["summary"], accept_discovery_reason=d["accept_discovery_reason"])),
     "return": (forms.MessageForm, lambda u, i, d: services.incident_return(actor=u, incident=i, message=d["message"])),
     "supplement": (forms.SupplementForm, lambda u, i, d: services.incident_supplement(
         actor=u, incident=i, message=d["message"], files=d["files"])),
@@ -189,6 +190,7 @@ ACTIONS = {
     "hq": (forms.HQForm, lambda u, i, d: services.incident_hq_update(actor=u, incident=i, **d)),
     "add_measure": (forms.MeasureAddForm, lambda u, i, d: services.measure_add(actor=u, incident=i, **d)),
     "summary": (forms.SummaryForm, lambda u, i, d: services.incident_summary_submit(actor=u, incident=i, summary=d["summary"])),
+    "approve_end": (forms.ApproveEndForm, lambda u, i, d: services.incident_approve_end(actor=u, incident=i, reason=d["reason"])),
     "end": (forms.EndForm, lambda u, i, d: services.incident_end(actor=u, incident=i, summary=d["summary"], announce=d["announce"])),
     "team": (forms.TeamForm, lambda u, i, d: services.incident_team_name(
         actor=u, incident=i, leader=d["leader"], members=list(d["members"]), experts=d["experts"])),
@@ -200,6 +202,7 @@ DONE_MESSAGES = {
     "submit": gettext_lazy("First report submitted. The office has it now."),
     "activate": gettext_lazy("Response activated."),
     "end": gettext_lazy("The emergency is declared ended."),
+    "approve_end": gettext_lazy("The end is approved: the commander may now declare it."),
 }
 
 

@@ -1,7 +1,9 @@
 """Admin: the reporting rules (each change kept) and read-only views of the records."""
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 
 from incidents.admin import ReadOnlyAdmin
 from reporting.models import Obligation, Outbox, Report, ReportingRule, ReportingRuleChange, SweepHeartbeat
@@ -9,7 +11,7 @@ from reporting.models import Obligation, Outbox, Report, ReportingRule, Reportin
 
 class ChangeInline(admin.TabularInline):
     model = ReportingRuleChange
-    fields = ["changed_at", "changed_by", "old_limit_minutes", "new_limit_minutes"]
+    fields = ["changed_at", "changed_by", "old_limit_minutes", "new_limit_minutes", "old_limit_days", "new_limit_days"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -20,9 +22,9 @@ class ChangeInline(admin.TabularInline):
 
 @admin.register(ReportingRule)
 class ReportingRuleAdmin(admin.ModelAdmin):
-    list_display = ["kind", "level", "limit_minutes", "basis"]
+    list_display = ["kind", "level", "limit_minutes", "limit_days", "basis"]
     list_filter = ["kind", "level"]
-    fields = ["kind", "level", "limit_minutes", "basis"]
+    fields = ["kind", "level", "limit_minutes", "limit_days", "basis"]
     readonly_fields = ["kind", "level", "basis"]
     inlines = [ChangeInline]
 
@@ -32,14 +34,28 @@ class ReportingRuleAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        class OneLimit(form):
+            def clean(self):
+                data = super().clean()
+                if data.get("limit_minutes") is not None and data.get("limit_days") is not None:
+                    raise ValidationError(_("Give the limit either in minutes (by the clock) or in days (by the calendar), not both."))
+                return data
+
+        return OneLimit
+
     @transaction.atomic
     def save_model(self, request, obj, form, change):
-        old = ReportingRule.objects.get(pk=obj.pk).limit_minutes if obj.pk else None
+        old = ReportingRule.objects.get(pk=obj.pk) if obj.pk else None
         super().save_model(request, obj, form, change)
-        if old != obj.limit_minutes:
+        before = (old.limit_minutes, old.limit_days) if old else (None, None)
+        if before != (obj.limit_minutes, obj.limit_days):
             # Kept for the accountability record: obligations already made keep the limit they were made with.
-            ReportingRuleChange.objects.create(rule=obj, changed_by=request.user, old_limit_minutes=old,
-                                               new_limit_minutes=obj.limit_minutes)
+            ReportingRuleChange.objects.create(rule=obj, changed_by=request.user, old_limit_minutes=before[0],
+                                               new_limit_minutes=obj.limit_minutes, old_limit_days=before[1],
+                                               new_limit_days=obj.limit_days)
 
 
 @admin.register(Obligation)

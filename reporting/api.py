@@ -1,28 +1,38 @@
 """/api/obligations/, /api/incidents/{id}/reports/, /api/notifications/ (../shared/docs/api.md)."""
 
+import datetime
+
 import django_filters
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from incidents.selectors import incidents_visible_to
 from reporting import services
-from reporting.models import Kind, Notification, Obligation, Report
-from reporting.selectors import obligations_visible_to, reports_of
+from reporting.models import REPORT_FACTS, Kind, Notification, Obligation, Report
+from reporting.selectors import accountability, obligations_visible_to, reports_of
 from roles.models import Contact, User
 
 
 class ObligationSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="owner_unit.code")
     incident = serializers.IntegerField(source="incident_id")
+    waived_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    measure = serializers.IntegerField(source="measure_id", read_only=True, allow_null=True)
+    missed = serializers.BooleanField(read_only=True)
+    discovery_accepted = serializers.BooleanField(read_only=True)
 
     class Meta:
         model = Obligation
         fields = ["id", "incident", "kind", "sequence", "unit", "status", "starts_at", "due_at", "fulfilled_at",
-                  "late_by_seconds", "overdue_at", "waived_reason"]
+                  "late_by_seconds", "overdue_at", "missed", "waived_reason", "waived_by", "waived_at", "measure",
+                  "discovered_due_at", "late_from_discovery_seconds", "discovery_accepted",
+                  "discovery_accepted_reason"]
 
 
 class ObligationFilter(django_filters.FilterSet):
@@ -36,12 +46,89 @@ class ObligationFilter(django_filters.FilterSet):
         fields = ["incident", "status", "kind", "unit"]
 
 
+class WaiveSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
 class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ObligationSerializer
     filterset_class = ObligationFilter
 
     def get_queryset(self):
-        return obligations_visible_to(self.request.user).order_by("due_at", "pk")
+        return obligations_visible_to(self.request.user).select_related("waived_by").order_by("due_at", "pk")
+
+    @extend_schema(request=WaiveSerializer, responses=ObligationSerializer)
+    @action(detail=True, methods=["post"])
+    def waive(self, request, pk=None):
+        """The leading group's leader or acting leader waives an obligation (403 for anyone else, 409
+        when it is not open). After the deadline the miss stays on the record."""
+        obligation = self.get_object()
+        body = WaiveSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        obligation = services.obligation_waive(actor=request.user, obligation=obligation, reason=body.validated_data["reason"])
+        return Response(ObligationSerializer(obligation).data)
+
+
+class PeriodSerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+
+    def validate(self, data):
+        if data["start"] > data["end"]:
+            raise serializers.ValidationError({"end": "The end comes before the start."})
+        return data
+
+
+class AccountabilityUnitSerializer(serializers.Serializer):
+    unit = serializers.CharField(source="owner_unit__code")
+    total = serializers.IntegerField()
+    on_time = serializers.IntegerField()
+    late = serializers.IntegerField()
+    missed = serializers.IntegerField()
+    missed_then_waived = serializers.IntegerField()
+    waived = serializers.IntegerField(help_text="waived before the deadline: not counted in total")
+    pending = serializers.IntegerField()
+
+
+class AccountabilitySerializer(serializers.Serializer):
+    start = serializers.DateField()
+    end = serializers.DateField()
+    units = AccountabilityUnitSerializer(many=True)
+    failures = ObligationSerializer(many=True)
+
+
+class AccountabilityRecord(generics.GenericAPIView):
+    """GET /api/accountability/?start=YYYY-MM-DD&end=YYYY-MM-DD (local dates, both inclusive): the
+    accountability record (五(三)) — per unit the counts, and every late or missed obligation, misses
+    later waived or overtaken included. Office, leading group and administrators only (403)."""
+
+    serializer_class = AccountabilitySerializer
+    pagination_class = None
+
+    @extend_schema(parameters=[PeriodSerializer], responses=AccountabilitySerializer)
+    def get(self, request):
+        from reporting.views import require_accountability
+
+        require_accountability(request.user)
+        period = PeriodSerializer(data=request.query_params)
+        period.is_valid(raise_exception=True)
+        start, end = period.validated_data["start"], period.validated_data["end"]
+        zone = timezone.get_current_timezone()
+        since = datetime.datetime.combine(start, datetime.time.min, tzinfo=zone)
+        until = datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time.min, tzinfo=zone)
+        units, failures = accountability(request.user, start=since, end=until)
+        return Response(AccountabilitySerializer({"start": start, "end": end, "units": units,
+                                                  "failures": failures}).data)
+
+
+class FactsSerializer(serializers.Serializer):
+    time = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    place = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    nature = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+    scope = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    trend = serializers.CharField(required=False, allow_blank=True, max_length=5000)
+    measures = serializers.CharField(required=False, allow_blank=True, max_length=10000)
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -53,10 +140,12 @@ class ReportSerializer(serializers.ModelSerializer):
     signed_off_by = serializers.SlugRelatedField(slug_field="username", required=False, allow_null=True,
                                                  queryset=User.objects.filter(is_active=True))
 
+    facts = FactsSerializer(required=False, help_text="What the report states (plan 三(二)3); required for an upward report.")
+
     class Meta:
         model = Report
         fields = ["id", "kind", "sequence", "content", "author", "unit", "submitted_at", "recipients", "channel",
-                  "sent_at", "corrects", "signed_off_by"]
+                  "sent_at", "corrects", "signed_off_by", "facts", "skip_level_reason"]
         read_only_fields = ["sequence", "submitted_at", "sent_at"]
 
 
@@ -78,7 +167,12 @@ class IncidentReports(generics.ListCreateAPIView):
         incident = self.incident()
         body = ReportSerializer(data=request.data)
         body.is_valid(raise_exception=True)
-        report = services.report_submit(actor=request.user, incident=incident, **body.validated_data)
+        try:
+            report = services.report_submit(actor=request.user, incident=incident, **body.validated_data)
+        except DjangoValidationError as exc:
+            errors = exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages}
+            facts = {key: errors.pop(key) for key, _label in REPORT_FACTS if key in errors}
+            raise DRFValidationError({**errors, **({"facts": facts} if facts else {})}) from None
         return Response(ReportSerializer(report).data, status=status.HTTP_201_CREATED)
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from reporting.models import Kind, Report
+from reporting.models import REPORT_FACTS, Kind, Report
 from roles.models import Unit
 
 KIND_TITLES = {
@@ -18,6 +18,7 @@ KIND_TITLES = {
     Kind.PROGRESS_REPORT: "续报",
     Kind.FINAL_REPORT: "终报(书面报告)",
     Kind.AFTER_ACTION_REPORT: "调查评估报告",
+    Kind.MEASURE: "任务完成情况",
 }
 CHINESE_NUMBERS = "零一二三四五六七八九十"
 
@@ -54,6 +55,9 @@ def report_pdf(report: Report) -> bytes:
         "report": report,
         "title": report_title(report),
         "paragraphs": [line.strip() for line in report.content.splitlines() if line.strip()],
+        # The first report states its facts in its text already; other reports list them first (三(二)3).
+        "facts": [] if report.kind == Kind.FIRST_REPORT else [
+            (label, report.facts[key]) for key, label in REPORT_FACTS if report.facts.get(key)],
         "recipients": list(report.recipients.order_by("pk")),  # as the plan lists them: the county first
         "submitted": timezone.localtime(report.submitted_at),
     })

@@ -22,26 +22,51 @@ class Kind(models.TextChoices):
     PROGRESS_REPORT = "progress_report", _("progress report (续报)")
     FINAL_REPORT = "final_report", _("final report (终报)")
     AFTER_ACTION_REPORT = "after_action_report", _("after-action report")
+    MEASURE = "measure", _("measure (response task)")
+
+
+# The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1): judged on the incident's effective level.
+SEVERE_ONLY = {Kind.FIRST_REPORT, Kind.UPWARD_REPORT}
+SEVERE_LEVELS = {1, 2, 3}
+# What a first report and an upward report must state (三(二)3): key, label.
+REPORT_FACTS = [
+    ("time", _("time")),
+    ("place", _("place")),
+    ("source", _("information source")),
+    ("nature", _("nature")),
+    ("scope", _("scope of impact")),
+    ("trend", _("trend")),
+    ("measures", _("measures already taken")),
+]
 
 
 class ReportingRule(models.Model):
     """How long each kind of report may take at each level: the plan's limits as data.
 
-    `limit_minutes` is counted from the event that starts the clock (the incident, the bureau's
-    receipt, activation, the end); for progress reports it is the period between two reports.
-    Empty: the plan names no limit (e.g. the first report of a level Ⅳ incident).
+    A limit is counted from the event that starts the clock (the incident, the bureau's receipt,
+    activation, the end): `limit_minutes` by the clock ("1小时内", "30分钟内"), or `limit_days` by the
+    calendar ("四日内": until 24:00 Asia/Shanghai of the 4th day after the day of the event,
+    《民法典》第二百零一条; holidays do not extend it). For progress reports it is the period between
+    two reports. Both empty: the plan names no limit (e.g. the first report of a level Ⅳ incident).
+    docs/deadlines.md is the rule book.
     """
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     limit_minutes = models.PositiveIntegerField(_("limit in minutes"), null=True, blank=True)
+    limit_days = models.PositiveSmallIntegerField(_("limit in calendar days"), null=True, blank=True,
+                                                  help_text=_("Counted by the calendar: the day of the event does not count, and the limit ends at 24:00 of the last day."))
     basis = models.CharField(_("basis in the plan"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("reporting rule")
         verbose_name_plural = _("reporting rules")
         ordering = ["kind", "level"]
-        constraints = [models.UniqueConstraint(fields=["kind", "level"], name="reporting_rule_kind_level")]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "level"], name="reporting_rule_kind_level"),
+            models.CheckConstraint(condition=Q(limit_minutes__isnull=True) | Q(limit_days__isnull=True),
+                                   name="reporting_rule_one_limit"),
+        ]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {Level(self.level).label}"
@@ -55,6 +80,8 @@ class ReportingRuleChange(models.Model):
     changed_at = models.DateTimeField(_("changed at"), default=timezone.now)
     old_limit_minutes = models.PositiveIntegerField(_("old limit"), null=True, blank=True)
     new_limit_minutes = models.PositiveIntegerField(_("new limit"), null=True, blank=True)
+    old_limit_days = models.PositiveSmallIntegerField(_("old limit in days"), null=True, blank=True)
+    new_limit_days = models.PositiveSmallIntegerField(_("new limit in days"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("reporting rule change")
@@ -86,6 +113,11 @@ class Report(models.Model):
     recipients = models.ManyToManyField(Contact, verbose_name=_("recipients"), blank=True, related_name="+")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.SYSTEM)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    # What the plan requires a report to state (三(二)3), one entry per REPORT_FACTS key.
+    facts = models.JSONField(_("facts stated"), default=dict, blank=True)
+    # 越级上报 (三(二)2-1 特殊情况下可越级上报): a station reporting straight to the county government or
+    # the city bureau states why; the office and the town government are told at the same moment.
+    skip_level_reason = models.TextField(_("reason for reporting past the bureau (越级上报)"), blank=True)
 
     class Meta:
         verbose_name = _("report")
@@ -118,16 +150,30 @@ class Obligation(models.Model):
     due_at = models.DateTimeField(_("due at"))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
     fulfilled_at = models.DateTimeField(_("fulfilled at"), null=True, blank=True)
-    late_by_seconds = models.PositiveIntegerField(_("late by (seconds)"), null=True, blank=True)
+    late_by_seconds = models.PositiveBigIntegerField(_("late by (seconds)"), null=True, blank=True)
     report = models.ForeignKey(Report, verbose_name=_("report"), null=True, blank=True, on_delete=models.PROTECT,
                                related_name="obligations", db_index=False)
-    overdue_at = models.DateTimeField(_("marked overdue at"), null=True, blank=True)
+    # The moment the obligation became overdue: its due_at, set whether or not a sweep ran (by the
+    # sweep, a late report, a waiver, a level change, the end or a merge after due_at). Never
+    # cleared: a waiver after the deadline keeps the miss on the record.
+    overdue_at = models.DateTimeField(_("overdue since"), null=True, blank=True)
     # When the next step of this obligation falls due (a reminder, the deadline, the escalation);
     # empty once nothing more is to be sent. Swept by reporting.sweep.sweep_due every DEADLINE_SWEEP_SECONDS.
     next_alert_at = models.DateTimeField(_("next alert at"), null=True, blank=True)
     waived_reason = models.TextField(_("reason for waiving"), blank=True)
     waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("waived by"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+", db_index=False)
+    waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
+    # For a measure's deadline (kind "measure"): the measure. No index of its own: lookups go by
+    # incident first (obligation_unique_sequence), and the sweep pays for every index here.
+    measure = models.ForeignKey("incidents.Measure", verbose_name=_("measure"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="obligations", db_index=False)
+    # The first report: the plan counts from occurrence (starts_at). When the station learned of it
+    # later, the record also shows lateness from discovery, and the office may accept discovery as
+    # the start when it verifies (with a reason, on the timeline): then the counts judge by it.
+    discovered_due_at = models.DateTimeField(_("due at, counted from discovery"), null=True, blank=True)
+    late_from_discovery_seconds = models.PositiveBigIntegerField(_("late from discovery (seconds)"), null=True, blank=True)
+    discovery_accepted_reason = models.TextField(_("why discovery is accepted as the start"), blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -149,6 +195,15 @@ class Obligation(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.OVERDUE)
+
+    @property
+    def missed(self) -> bool:
+        """Not fulfilled by its deadline and never fulfilled: still open, or waived after the deadline."""
+        return self.overdue_at is not None and self.status in (self.Status.OVERDUE, self.Status.WAIVED)
+
+    @property
+    def discovery_accepted(self) -> bool:
+        return bool(self.discovery_accepted_reason)
 
 
 class Notification(models.Model):

@@ -1,32 +1,62 @@
-"""Deadlines as rows: which incident events create, fulfil or stop which obligations (plan 三(二)).
+"""Deadlines as rows: which incident events create, fulfil or stop which obligations (plan 三(二),
+三(三), 五). docs/deadlines.md is the rule book: each rule, the plan's clause and its test.
 
 Everything here runs inside the transaction of the incident service that wrote the event
 (incidents.signals.incident_event), so an event and its deadlines commit together or not at all.
+
+The record is the accountability record (五(三)): a row is never deleted, its clock is never moved
+later, and a miss stays a miss. `overdue_at` is the moment of the miss (the row's `due_at`), set by
+whichever comes first after the deadline: the sweep, a late report, a waiver, a level change, the
+end or a merge. Only a waiver before `due_at` takes a row out of the counts.
 """
 
+import datetime
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from incidents.models import Incident, IncidentEvent
-from reporting.models import Kind, Obligation, Report, ReportingRule
+from incidents.models import Incident, IncidentEvent, Measure
+from reporting.models import SEVERE_ONLY, Kind, Obligation, Report, ReportingRule
+from roles.models import Membership
 from roles.selectors import office_section
 
 E = IncidentEvent.Kind
+S = Obligation.Status
+OPEN = [S.PENDING, S.OVERDUE]
 # An incident the office registers may have no proposed level yet: hold the station to the
 # strictest limit until one is proposed.
 UNKNOWN_LEVEL = 1
 
 
-def rule_minutes(kind: str, level: int | None) -> int | None:
-    return (
-        ReportingRule.objects.filter(kind=kind, level=level or UNKNOWN_LEVEL).values_list("limit_minutes", flat=True).first()
-    )
+# ---------------------------------------------------------------- the clock
 
 
-def alert_schedule(obligation: Obligation) -> list[tuple[str, object]]:
+def rule_limit(kind: str, level: int | None) -> tuple[int | None, int | None]:
+    """(minutes, calendar days) of the rule for `kind` at `level`; (None, None) where the plan names no limit."""
+    row = ReportingRule.objects.filter(kind=kind, level=level or UNKNOWN_LEVEL).values_list(
+        "limit_minutes", "limit_days").first()
+    return row or (None, None)
+
+
+def due_after(start: datetime.datetime, *, minutes: int | None = None, days: int | None = None) -> datetime.datetime:
+    """When a limit counted from `start` (aware) ends, as an aware datetime.
+
+    Minutes are exact ("1小时内", "30分钟内"). Days count by the calendar of Asia/Shanghai
+    (《民法典》第二百零一条): the day of `start` does not count, and the limit ends at 24:00 of the
+    last day, i.e. 00:00 local of the day after it. Holidays do not extend it: emergency duty does
+    not pause (docs/deadlines.md, rule 6). Raises ValueError when neither limit is given."""
+    if minutes is not None:
+        return start + timedelta(minutes=minutes)
+    if days is None:
+        raise ValueError("no limit")
+    zone = timezone.get_default_timezone()
+    last_day = timezone.localtime(start, zone).date() + timedelta(days=days)
+    return datetime.datetime.combine(last_day + timedelta(days=1), datetime.time.min, tzinfo=zone)
+
+
+def alert_schedule(obligation) -> list[tuple[str, object]]:
     """The steps of one obligation and when each falls due, in time order."""
     from reporting.models import Outbox
 
@@ -45,52 +75,390 @@ def alert_schedule(obligation: Obligation) -> list[tuple[str, object]]:
     return steps
 
 
-def next_alert(obligation: Obligation, after) -> object | None:
+def next_alert(obligation, after) -> object | None:
     return min((at for _step, at in alert_schedule(obligation) if at > after), default=None)
 
 
-def create(incident: Incident, kind: str, owner_unit, starts_at, *, level, sequence: int = 1) -> Obligation | None:
-    """The obligation of `kind`, or None where the plan names no limit for this level."""
-    minutes = rule_minutes(kind, level)
-    if minutes is None or owner_unit is None:
+def effective_level(incident: Incident) -> int | None:
+    """The level the plan's scope is judged on (rule 3): the leading group's decision once there is
+    one, else the proposal as the office last corrected it."""
+    return incident.level if incident.level is not None else incident.proposed_level
+
+
+# ---------------------------------------------------------------- rows
+
+
+def create(incident: Incident, kind: str, owner_unit, starts_at, *, level, sequence: int | None = None,
+           due_at=None, measure: Measure | None = None) -> Obligation | None:
+    """The obligation of `kind` counted from `starts_at` by the rule at `level` (or at `due_at` when
+    given, as for a measure), or None where the plan names no limit. Born overdue when its deadline
+    has already passed."""
+    if owner_unit is None:
         return None
+    if due_at is None:
+        minutes, days = rule_limit(kind, level)
+        if minutes is None and days is None:
+            return None
+        due_at = due_after(starts_at, minutes=minutes, days=days)
+    if sequence is None:
+        last = Obligation.objects.filter(incident=incident, kind=kind).order_by("-sequence").first()
+        sequence = last.sequence + 1 if last else 1
+    now = timezone.now()
     obligation = Obligation(incident=incident, kind=kind, sequence=sequence, owner_unit=owner_unit,
-                            starts_at=starts_at, due_at=starts_at + timedelta(minutes=minutes))
-    obligation.next_alert_at = next_alert(obligation, after=min(timezone.now(), starts_at) - timedelta(seconds=1))
+                            starts_at=min(starts_at, due_at), due_at=due_at, measure=measure)
+    if due_at <= now:
+        obligation.status, obligation.overdue_at = S.OVERDUE, due_at
+    obligation.next_alert_at = next_alert(obligation, after=min(now, obligation.starts_at) - timedelta(seconds=1))
     obligation.save()
     return obligation
 
 
-def fulfil(obligation: Obligation, report: Report, at) -> Obligation:
-    obligation.status = Obligation.Status.FULFILLED
+def fulfil(obligation: Obligation, report: Report | None, at) -> Obligation:
+    """Fulfilled at `at` (UTC) by `report` (None for a measure reported done). Lateness is kept in
+    seconds from `due_at`, and for a first report also from discovery (rule 1)."""
+    obligation.status = S.FULFILLED
     obligation.report, obligation.fulfilled_at, obligation.next_alert_at = report, at, None
-    obligation.late_by_seconds = int((at - obligation.due_at).total_seconds()) if at > obligation.due_at else None
-    obligation.save(update_fields=["status", "report", "fulfilled_at", "late_by_seconds", "next_alert_at"])
+    obligation.late_by_seconds = _seconds_past(at, obligation.due_at)
+    if obligation.late_by_seconds is not None and obligation.overdue_at is None:
+        obligation.overdue_at = obligation.due_at
+    if obligation.discovered_due_at is not None:
+        obligation.late_from_discovery_seconds = _seconds_past(at, obligation.discovered_due_at)
+    obligation.save(update_fields=["status", "report", "fulfilled_at", "late_by_seconds", "next_alert_at",
+                                   "overdue_at", "late_from_discovery_seconds"])
     return obligation
 
 
-def waive(obligation: Obligation, reason: str, by=None) -> Obligation:
-    obligation.status, obligation.waived_reason, obligation.waived_by = Obligation.Status.WAIVED, reason, by
-    obligation.next_alert_at = None
-    obligation.save(update_fields=["status", "waived_reason", "waived_by", "next_alert_at"])
+def _seconds_past(at, due) -> int | None:
+    return int((at - due).total_seconds()) if at > due else None
+
+
+def waive(obligation: Obligation, reason: str, by=None, at=None) -> Obligation:
+    """Waived at `at` (default now). After `due_at` the miss stays on the record (rule 10)."""
+    at = at or timezone.now()
+    obligation.status, obligation.waived_reason, obligation.waived_by = S.WAIVED, reason, by
+    obligation.waived_at, obligation.next_alert_at = at, None
+    if at >= obligation.due_at and obligation.overdue_at is None:
+        obligation.overdue_at = obligation.due_at
+    obligation.save(update_fields=["status", "waived_reason", "waived_by", "waived_at", "next_alert_at", "overdue_at"])
     return obligation
 
 
 def open_obligations(incident: Incident, kind: str):
-    return Obligation.objects.filter(
-        incident=incident, kind=kind, status__in=[Obligation.Status.PENDING, Obligation.Status.OVERDUE]
-    ).order_by("sequence")
+    return Obligation.objects.filter(incident=incident, kind=kind, status__in=OPEN).order_by("sequence")
+
+
+def _standing(incident: Incident, kind: str):
+    """Rows of `kind` that still stand: open or fulfilled (not waived)."""
+    return Obligation.objects.filter(incident=incident, kind=kind).exclude(status=S.WAIVED)
+
+
+def tighten(obligation: Obligation, due_at, *, starts_at=None, now=None) -> Obligation:
+    """Move a clock earlier, never later (merges, an earlier occurrence typed into a draft)."""
+    if due_at >= obligation.due_at:
+        return obligation
+    now = now or timezone.now()
+    obligation.due_at = due_at
+    obligation.starts_at = min(starts_at or obligation.starts_at, due_at)
+    if obligation.status == S.FULFILLED:
+        obligation.late_by_seconds = _seconds_past(obligation.fulfilled_at, due_at)
+        obligation.overdue_at = due_at if obligation.late_by_seconds is not None else None
+    elif obligation.status in OPEN:
+        if due_at <= now:
+            obligation.status, obligation.overdue_at = S.OVERDUE, due_at
+        obligation.next_alert_at = next_alert(obligation, after=min(now, obligation.starts_at) - timedelta(seconds=1))
+    elif obligation.status == S.WAIVED and obligation.waived_at and obligation.waived_at >= due_at:
+        obligation.overdue_at = due_at
+    obligation.save(update_fields=["due_at", "starts_at", "late_by_seconds", "overdue_at", "status", "next_alert_at"])
+    return obligation
+
+
+# ---------------------------------------------------------------- the first report and the upward report
+
+
+def first_report_due(incident: Incident, level) -> datetime.datetime | None:
+    """Rule 1: 1 hour after occurrence (三(二)2-1 发生后…1小时内)."""
+    minutes, days = rule_limit(Kind.FIRST_REPORT, level)
+    if (minutes is None and days is None) or incident.occurred_at is None:
+        return None
+    return due_after(incident.occurred_at, minutes=minutes, days=days)
+
+
+def first_report_clock(incident: Incident, at, *, level) -> Obligation | None:
+    """The station's first-report obligation, created when first known (rule 2), its clock moved
+    earlier when an earlier occurrence is given, never later."""
+    if rule_limit(Kind.FIRST_REPORT, level) == (None, None):
+        return None
+    standing = _standing(incident, Kind.FIRST_REPORT).order_by("-sequence").first()
+    due = first_report_due(incident, level)
+    if standing is None:
+        start = incident.occurred_at or at  # registered without a time: counted from when the bureau knew
+        return create(incident, Kind.FIRST_REPORT, incident.station, start, level=level, due_at=due)
+    if due is not None and standing.status != S.FULFILLED:
+        tighten(standing, due, starts_at=incident.occurred_at)
+    return standing
+
+
+def _first_report(incident: Incident) -> Report | None:
+    return Report.objects.filter(incident=incident, kind=Kind.FIRST_REPORT, corrects=None).order_by("pk").first()
+
+
+def _fulfil_first_report(obligation: Obligation, incident: Incident) -> None:
+    report = _first_report(incident)
+    if report is None or obligation.status not in OPEN:
+        return
+    if incident.discovered_at and incident.occurred_at and incident.discovered_at > incident.occurred_at:
+        minutes, days = rule_limit(Kind.FIRST_REPORT, effective_level(incident) or UNKNOWN_LEVEL)
+        obligation.discovered_due_at = due_after(incident.discovered_at, minutes=minutes, days=days)
+        obligation.save(update_fields=["discovered_due_at"])
+    fulfil(obligation, report, report.submitted_at)
+
+
+def judge_level(incident: Incident, at, *, reason: str) -> None:
+    """Rule 3: the scope of 首报 and 上报 (Ⅰ–Ⅲ) follows the effective level, whoever set it last.
+
+    Into Ⅰ–Ⅲ: the first-report obligation is created (due 1 h after occurrence) and fulfilled by the
+    first report already filed, with its lateness; the upward obligation is created due 30 minutes
+    after `at`, the moment the bureau first judged it Ⅰ–Ⅲ. Out of it (Ⅳ, declined): open rows of both
+    kinds are waived with `reason`; one already past due keeps its miss."""
+    level = effective_level(incident)
+    severe = level is not None and rule_limit(Kind.UPWARD_REPORT, level) != (None, None)
+    if incident.status == Incident.Status.DECLINED or not severe:
+        for kind in SEVERE_ONLY:
+            for obligation in open_obligations(incident, kind):
+                if kind == Kind.FIRST_REPORT and _first_report(incident) is not None:
+                    _fulfil_first_report(obligation, incident)  # it was owed when asked for, and it came
+                else:
+                    waive(obligation, reason, at=at)
+        return
+    first = first_report_clock(incident, at, level=level)
+    if first is not None and incident.received_at is not None:
+        _fulfil_first_report(first, incident)
+    if incident.received_at is not None and not _standing(incident, Kind.UPWARD_REPORT).exists():
+        create(incident, Kind.UPWARD_REPORT, office_section(), max(at, incident.received_at), level=level)
+
+
+# ---------------------------------------------------------------- progress, measures, the end
 
 
 def progress_next(incident: Incident, previous: Obligation | None, anchor=None) -> Obligation | None:
-    """The next progress report on the fixed schedule: each period starts where the last one
-    was due (no drift), or at `anchor` (activation, a level change)."""
+    """The next progress report on the fixed schedule (rule 5): each period starts where the last
+    one was due (no drift), or at `anchor` (activation, a level change)."""
     if incident.status != Incident.Status.ACTIVE:
         return None
-    last = Obligation.objects.filter(incident=incident, kind=Kind.PROGRESS_REPORT).order_by("-sequence").first()
     starts_at = anchor if anchor is not None else previous.due_at
-    return create(incident, Kind.PROGRESS_REPORT, office_section(), starts_at, level=incident.level,
-                  sequence=(last.sequence + 1) if last else 1)
+    return create(incident, Kind.PROGRESS_REPORT, office_section(), starts_at, level=incident.level)
+
+
+def progress_on_level_change(incident: Incident, at) -> None:
+    """Rule 5: the next report is due at the earlier of the pending due time and the change plus the
+    new interval, so switching levels never stretches a cadence."""
+    pending = Obligation.objects.filter(incident=incident, kind=Kind.PROGRESS_REPORT, status=S.PENDING).first()
+    minutes, days = rule_limit(Kind.PROGRESS_REPORT, incident.level)
+    if minutes is None and days is None:
+        return
+    if pending is not None:
+        if pending.due_at <= due_after(at, minutes=minutes, days=days):
+            return
+        waive(pending, _("The level changed: the next progress report falls due sooner."), at=at)
+    progress_next(incident, None, anchor=at)
+
+
+def measures_sync(incident: Incident, at) -> None:
+    """Rule 7: each measure with a due time is an obligation of its owner unit; a measure done
+    fulfils it, a cancelled one waives it (a miss stays a miss)."""
+    rows = {o.measure_id: o for o in Obligation.objects.filter(incident=incident, kind=Kind.MEASURE)}
+    for measure in incident.measures.exclude(due_at=None):
+        obligation = rows.get(measure.pk)
+        if obligation is None:
+            if measure.status != Measure.Status.OPEN:
+                continue
+            obligation = create(incident, Kind.MEASURE, measure.owner_unit, min(measure.created_at, measure.due_at),
+                                level=measure.level, due_at=measure.due_at, measure=measure)
+        if obligation is None or obligation.status not in OPEN:
+            continue
+        if measure.status == Measure.Status.DONE:
+            fulfil(obligation, None, measure.completed_at or at)
+        elif measure.status == Measure.Status.CANCELLED:
+            waive(obligation, measure.completion_note, by=measure.completed_by, at=measure.completed_at or at)
+
+
+def after_action_owner(incident: Incident):
+    """Rule 8: the investigation team's unit (its leader's), the office until the team is named."""
+    team = getattr(incident, "investigation", None)
+    if team is not None:
+        membership = Membership.objects.filter(user_id=team.leader_id, unit__is_active=True).order_by(
+            "unit__kind", "pk").select_related("unit").first()
+        if membership is not None:
+            return membership.unit
+    return office_section()
+
+
+def final_report_owed(incident: Incident) -> bool:
+    return open_obligations(incident, Kind.FINAL_REPORT).exists()
+
+
+# ---------------------------------------------------------------- what each event does
+
+
+def on_incident_event(sender, event: IncidentEvent, **kwargs) -> None:
+    handler = HANDLERS.get(event.kind)
+    if handler:
+        handler(event)
+
+
+def _draft_saved(event):
+    """Rule 2: a station's draft proposing Ⅰ–Ⅲ is on the clock; one that no longer does is waived."""
+    incident = event.incident
+    if incident.status == Incident.Status.DRAFT:
+        _draft_clock(incident, event.at)
+    elif incident.status == Incident.Status.AWAITING_REPORT:
+        first_report_clock(incident, event.at, level=incident.proposed_level)
+
+
+def _draft_clock(incident, at):
+    level = incident.proposed_level
+    if level is not None and rule_limit(Kind.FIRST_REPORT, level) != (None, None):
+        first_report_clock(incident, at, level=level)
+    else:
+        for obligation in open_obligations(incident, Kind.FIRST_REPORT):
+            waive(obligation, _("The draft no longer proposes level Ⅰ–Ⅲ."), at=at)
+
+
+def _registered(event):
+    """The office assigned an incident: the station owes the first report (1 h after occurrence,
+    or after registration when the time is not yet known)."""
+    first_report_clock(event.incident, event.at, level=event.incident.proposed_level)
+
+
+def _submitted(event):
+    incident = event.incident
+    Report.objects.create(
+        incident=incident, kind=Kind.FIRST_REPORT, content=first_report_content(event), author=event.actor,
+        unit=incident.station, submitted_at=incident.received_at, facts=first_report_facts(incident),
+    )
+    judge_level(incident, incident.received_at, reason=_("The first report proposes level Ⅳ: the plan sets no limit."))
+
+
+def _discovery_accepted(event):
+    """Rule 1: the office accepts the discovery time as the start; the counts judge by it."""
+    for obligation in Obligation.objects.filter(incident=event.incident, kind=Kind.FIRST_REPORT).exclude(status=S.WAIVED):
+        obligation.discovery_accepted_reason = event.message
+        obligation.save(update_fields=["discovery_accepted_reason"])
+
+
+def _corrected(event):
+    if "proposed_level" in event.data:
+        judge_level(event.incident, event.at, reason=_("The office corrected the level to Ⅳ: the plan sets no limit."))
+
+
+def _activated(event):
+    incident = event.incident
+    judge_level(incident, event.at, reason=_("Activated at level Ⅳ: the plan sets no limit."))
+    progress_next(incident, None, anchor=event.at)
+    measures_sync(incident, event.at)
+
+
+def _declined(event):
+    judge_level(event.incident, event.at, reason=_("Not activated: the leading group declined a response."))
+
+
+def _level_changed(event):
+    incident = event.incident
+    judge_level(incident, event.at, reason=_("The level changed to Ⅳ: the plan sets no limit."))
+    progress_on_level_change(incident, event.at)
+    measures_sync(incident, event.at)
+
+
+def _measure_changed(event):
+    measures_sync(event.incident, event.at)
+
+
+def _ended(event):
+    incident = event.incident
+    for obligation in open_obligations(incident, Kind.PROGRESS_REPORT):
+        waive(obligation, _("The emergency ended: progress reports stop."), at=event.at)
+    measures_sync(incident, event.at)
+    create(incident, Kind.FINAL_REPORT, office_section(), event.at, level=incident.level)
+    create(incident, Kind.AFTER_ACTION_REPORT, after_action_owner(incident), event.at, level=incident.level)
+
+
+def _team_named(event):
+    owner = after_action_owner(event.incident)
+    open_obligations(event.incident, Kind.AFTER_ACTION_REPORT).update(owner_unit=owner)
+
+
+def _after_action_filed(event):
+    """The team's analysis is the after-action report; the incident closes once no final report is owed."""
+    from incidents.services import incident_close
+
+    incident = event.incident
+    obligation = open_obligations(incident, Kind.AFTER_ACTION_REPORT).first()
+    unit = obligation.owner_unit if obligation else after_action_owner(incident)
+    report = Report.objects.create(incident=incident, kind=Kind.AFTER_ACTION_REPORT, author=event.actor, unit=unit,
+                                   content=after_action_content(event), submitted_at=event.at)
+    if obligation is not None:
+        fulfil(obligation, report, event.at)
+    if not final_report_owed(incident):
+        incident_close(actor=event.actor, incident=incident)
+
+
+def _merged(event):
+    """Rule 9. On the duplicate: rows not yet due are waived, rows past due keep their miss (the
+    survivor's report of the same kind fulfils them late) and nothing more is sent for them. On the
+    survivor: its clocks start from the earliest occurrence and receipt among the merged."""
+    incident = event.incident
+    if "into" in event.data:
+        reason = _("Merged into incident %(id)s, which carries the reporting.")
+        for obligation in Obligation.objects.filter(incident=incident, status__in=OPEN):
+            if obligation.due_at > event.at:
+                waive(obligation, reason % {"id": event.data["into"]}, at=event.at)
+            else:
+                obligation.status, obligation.overdue_at = S.OVERDUE, obligation.overdue_at or obligation.due_at
+                obligation.next_alert_at = None
+                obligation.save(update_fields=["status", "overdue_at", "next_alert_at"])
+        return
+    family = [incident, *Incident.objects.filter(merged_into=incident)]
+    level = effective_level(incident) or UNKNOWN_LEVEL
+    occurred = [i.occurred_at for i in family if i.occurred_at]
+    received = [i.received_at for i in family if i.received_at]
+    first = _standing(incident, Kind.FIRST_REPORT).first()
+    minutes, days = rule_limit(Kind.FIRST_REPORT, level)
+    if first is not None and occurred and (minutes or days):
+        tighten(first, due_after(min(occurred), minutes=minutes, days=days), starts_at=min(occurred))
+    upward = _standing(incident, Kind.UPWARD_REPORT).first()
+    minutes, days = rule_limit(Kind.UPWARD_REPORT, level)
+    if upward is not None and received and (minutes or days):
+        tighten(upward, due_after(min(received), minutes=minutes, days=days), starts_at=min(received))
+
+
+HANDLERS = {
+    E.DRAFT_SAVED: _draft_saved,
+    E.REGISTERED: _registered,
+    E.SUBMITTED: _submitted,
+    E.DISCOVERY_ACCEPTED: _discovery_accepted,
+    E.CORRECTED: _corrected,
+    E.ACTIVATED: _activated,
+    E.DECLINED: _declined,
+    E.LEVEL_CHANGED: _level_changed,
+    E.MEASURE_ADDED: _measure_changed,
+    E.MEASURE_UPDATED: _measure_changed,
+    E.ENDED: _ended,
+    E.TEAM_NAMED: _team_named,
+    E.AFTER_ACTION_FILED: _after_action_filed,
+    E.MERGED: _merged,
+}
+
+
+# ---------------------------------------------------------------- report texts
+
+
+def first_report_facts(incident: Incident) -> dict:
+    """What the first report states (三(二)3), keyed as reporting.models.REPORT_FACTS."""
+    return {
+        "time": _local(incident.occurred_at), "place": incident.location,
+        "source": f"{incident.get_source_display()} {incident.source_detail}".strip(), "nature": incident.nature,
+        "scope": incident.scope, "trend": incident.trend, "measures": incident.measures_taken,
+    }
 
 
 def first_report_content(event: IncidentEvent) -> str:
@@ -115,76 +483,11 @@ def first_report_content(event: IncidentEvent) -> str:
     return "\n".join(lines)
 
 
+def after_action_content(event: IncidentEvent) -> str:
+    labels = [("cause", _("cause")), ("handling", _("handling")), ("follow_up", _("follow-up")),
+              ("lessons", _("lessons")), ("improvements", _("plan improvements"))]
+    return "\n".join(f"{label}: {event.data.get(key, '')}" for key, label in labels)
+
+
 def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
-
-
-# ---------------------------------------------------------------- what each event does
-
-
-def on_incident_event(sender, event: IncidentEvent, **kwargs) -> None:
-    handler = HANDLERS.get(event.kind)
-    if handler:
-        handler(event)
-
-
-def _registered(event):
-    """The office assigned an incident: the station owes the first report, counted from now."""
-    incident = event.incident
-    create(incident, Kind.FIRST_REPORT, incident.station, event.at, level=incident.proposed_level)
-
-
-def _submitted(event):
-    incident = event.incident
-    received = incident.received_at
-    report = Report.objects.create(
-        incident=incident, kind=Kind.FIRST_REPORT, content=first_report_content(event), author=event.actor,
-        unit=incident.station, submitted_at=received,
-    )
-    obligation = open_obligations(incident, Kind.FIRST_REPORT).first()
-    if obligation is None:
-        # Counted from when it occurred, or from discovery when the station learned of it later.
-        obligation = create(incident, Kind.FIRST_REPORT, incident.station, incident.discovered_at or incident.occurred_at,
-                            level=incident.proposed_level)
-    if obligation is not None:
-        fulfil(obligation, report, received)
-    create(incident, Kind.UPWARD_REPORT, office_section(), received, level=incident.proposed_level)
-
-
-def _activated(event):
-    progress_next(event.incident, None, anchor=event.at)
-
-
-def _level_changed(event):
-    """Re-anchor the progress schedule at the change; an overdue period stays overdue."""
-    incident = event.incident
-    for obligation in Obligation.objects.filter(incident=incident, kind=Kind.PROGRESS_REPORT,
-                                                status=Obligation.Status.PENDING):
-        waive(obligation, _("The level changed: the schedule starts again from the change."))
-    progress_next(incident, None, anchor=event.at)
-
-
-def _ended(event):
-    incident = event.incident
-    for obligation in Obligation.objects.filter(incident=incident, kind=Kind.PROGRESS_REPORT,
-                                                status=Obligation.Status.PENDING):
-        waive(obligation, _("The emergency ended: progress reports stop."))
-    create(incident, Kind.FINAL_REPORT, office_section(), event.at, level=incident.level)
-    create(incident, Kind.AFTER_ACTION_REPORT, office_section(), event.at, level=incident.level)
-
-
-def _merged(event):
-    if "into" not in event.data:
-        return  # the event on the incident that was kept
-    for obligation in Obligation.objects.filter(incident=event.incident, status=Obligation.Status.PENDING):
-        waive(obligation, _("Merged into incident %(id)s, which carries the reporting.") % {"id": event.data["into"]})
-
-
-HANDLERS = {
-    E.REGISTERED: _registered,
-    E.SUBMITTED: _submitted,
-    E.ACTIVATED: _activated,
-    E.LEVEL_CHANGED: _level_changed,
-    E.ENDED: _ended,
-    E.MERGED: _merged,
-}

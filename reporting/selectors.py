@@ -1,9 +1,12 @@
 """Reads of obligations, reports and notifications, always within incidents_visible_to."""
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
-from incidents.selectors import incidents_visible_to, user_unit_ids
-from reporting.models import Notification, Obligation, Report
+from incidents.models import Incident
+from incidents.selectors import BUREAU_WIDE_ROLES, incidents_visible_to, user_unit_ids
+from reporting.models import Kind, Notification, Obligation, Report
+from roles.selectors import user_roles
 
 OPEN = [Obligation.Status.PENDING, Obligation.Status.OVERDUE]
 
@@ -15,8 +18,13 @@ def obligations_visible_to(user) -> QuerySet[Obligation]:
 
 
 def overdue_board(user, *, unit=None, kind=None, level=None, incident=None) -> QuerySet[Obligation]:
-    """Every open obligation across incidents, most urgent (earliest due) first."""
-    rows = obligations_visible_to(user).filter(status__in=OPEN)
+    """Every open obligation across incidents, most urgent (earliest due) first. For the bureau-wide
+    roles this includes the first-report clocks of stations' unsent drafts (rule 2): the template
+    shows their reference, station and times only, never the draft's text."""
+    visible = Q(incident__in=incidents_visible_to(user))
+    if user_roles(user) & BUREAU_WIDE_ROLES:
+        visible |= Q(incident__status=Incident.Status.DRAFT, kind=Kind.FIRST_REPORT)
+    rows = Obligation.objects.filter(visible, status__in=OPEN).select_related("incident__station", "owner_unit", "report")
     if unit:
         rows = rows.filter(owner_unit__code=unit)
     if kind:
@@ -46,25 +54,41 @@ def unread_count(user) -> int:
     return Notification.objects.filter(user=user, read_at=None).count()
 
 
-def accountability(user, *, start, end):
-    """Per owner unit, the obligations due in [start, end): on time, late, missed (still open
-    past the deadline), waived, not yet due; and the late and missed rows themselves."""
-    from django.db.models import Count, Q
+def judged_late() -> Q:
+    """Fulfilled late, judged from discovery where the office accepted it as the start (rule 1)."""
+    by_occurrence = Q(discovery_accepted_reason="", late_by_seconds__isnull=False)
+    by_discovery = ~Q(discovery_accepted_reason="") & Q(late_from_discovery_seconds__isnull=False)
+    return Q(status=Obligation.Status.FULFILLED) & (by_occurrence | by_discovery)
 
+
+def missed(now) -> Q:
+    """Never fulfilled, and past the deadline: still open, or waived after it (rule 10)."""
+    return (Q(status=Obligation.Status.OVERDUE) | Q(status=Obligation.Status.WAIVED, overdue_at__isnull=False)
+            | Q(status=Obligation.Status.PENDING, due_at__lte=now))
+
+
+def accountability(user, *, start, end, now=None):
+    """The accountability record (五(三)): per owner unit, the obligations due in [start, end) (aware
+    datetimes): on time, late, missed, not yet due, and those waived before their deadline (which
+    alone leave the counts: `total` excludes them); then the late and missed rows themselves, a
+    miss later waived or overtaken shown with the waiver's reason and who gave it.
+
+    Returns (list of dicts, QuerySet[Obligation])."""
+    now = now or timezone.now()
     rows = obligations_visible_to(user).filter(due_at__gte=start, due_at__lt=end)
+    excused = Q(status=Obligation.Status.WAIVED, overdue_at__isnull=True)
     summary = (
         rows.values("owner_unit__code", "owner_unit__name", "owner_unit__name_en")
         .annotate(
-            total=Count("pk"),
-            on_time=Count("pk", filter=Q(status=Obligation.Status.FULFILLED, late_by_seconds__isnull=True)),
-            late=Count("pk", filter=Q(status=Obligation.Status.FULFILLED, late_by_seconds__isnull=False)),
-            missed=Count("pk", filter=Q(status=Obligation.Status.OVERDUE)),
-            waived=Count("pk", filter=Q(status=Obligation.Status.WAIVED)),
-            pending=Count("pk", filter=Q(status=Obligation.Status.PENDING)),
+            total=Count("pk", filter=~excused),
+            on_time=Count("pk", filter=Q(status=Obligation.Status.FULFILLED) & ~judged_late()),
+            late=Count("pk", filter=judged_late()),
+            missed=Count("pk", filter=missed(now)),
+            missed_then_waived=Count("pk", filter=Q(status=Obligation.Status.WAIVED, overdue_at__isnull=False)),
+            waived=Count("pk", filter=excused),
+            pending=Count("pk", filter=Q(status=Obligation.Status.PENDING, due_at__gt=now)),
         )
         .order_by("owner_unit__kind", "owner_unit__number", "owner_unit__code")
     )
-    failures = rows.filter(
-        Q(status=Obligation.Status.OVERDUE) | Q(status=Obligation.Status.FULFILLED, late_by_seconds__isnull=False)
-    ).order_by("owner_unit__code", "due_at")
+    failures = rows.filter(missed(now) | judged_late()).select_related("waived_by").order_by("owner_unit__code", "due_at")
     return list(summary), failures

@@ -1,5 +1,6 @@
 """Submitting reports and waiving obligations. A report fulfils the open obligation of its kind
-owed by its unit; a late one is fulfilled and recorded as late, never quietly excused."""
+owed by its unit; a late one is fulfilled and recorded as late, never quietly excused.
+docs/deadlines.md is the rule book."""
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,10 +10,10 @@ from django.utils.translation import gettext as _
 
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
-from incidents.services import InvalidTransition, is_office, leading_group_decider
+from incidents.services import InvalidTransition, incident_close, is_office, leading_group_decider
 from reporting import obligations as rules
 from reporting.delivery import notify
-from reporting.models import Kind, Obligation, Report
+from reporting.models import REPORT_FACTS, Kind, Obligation, Report
 from roles.models import Contact, Membership, Unit, User
 from roles.permissions import Role
 from roles.selectors import office_section, user_roles
@@ -30,26 +31,31 @@ REPORT_STATUSES = {
 # response is under way (plan 三(二): 各市场监督管理所……应在第一时间将工作进展情况逐级向上汇报).
 # Its report is the station's own: numbered among the station's, it leaves the office's 续报 owed.
 STATION_KINDS = {Kind.PROGRESS_REPORT}
+# In special cases the station may report past the bureau (越级上报, 三(二)2-1), stating why.
+STATION_SKIP_LEVEL_KINDS = {Kind.UPWARD_REPORT}
+# A report that must state the facts of 三(二)3 (the first report states them as the incident's fields).
+FACT_KINDS = {Kind.UPWARD_REPORT}
 
 
-def report_unit(actor: User, incident: Incident, kind: str) -> Unit:
+def report_unit(actor: User, incident: Incident, kind: str, *, skip_level: bool = False) -> Unit:
     """The unit a report by this person is written for: the office's section, or the incident's station."""
-    if is_office(actor):
+    if is_office(actor) and not skip_level:
         return office_section()
-    if kind in STATION_KINDS and Membership.objects.filter(user=actor, unit_id=incident.station_id).exists():
+    station_kinds = STATION_KINDS | (STATION_SKIP_LEVEL_KINDS if skip_level else set())
+    if kind in station_kinds and Membership.objects.filter(user=actor, unit_id=incident.station_id).exists():
         return incident.station
     raise PermissionDenied(_(
         "Reports to the county government and the city bureau are written by the office; "
         "the staff of the incident's station may report progress while the response is under way."))
 
 
-def check_report(actor: User, incident: Incident, kind: str) -> Unit:
+def check_report(actor: User, incident: Incident, kind: str, *, skip_level: bool = False) -> Unit:
     """Who may write this report now (403 first, then the state, 409); returns the unit it is written for."""
     if kind == Kind.FIRST_REPORT:
         raise ValidationError({"kind": _("The first report is made by submitting the incident itself.")})
     if kind not in REPORT_STATUSES:
         raise ValidationError({"kind": _("Unknown kind of report.")})
-    unit = report_unit(actor, incident, kind)
+    unit = report_unit(actor, incident, kind, skip_level=skip_level)
     if incident.status not in REPORT_STATUSES[kind]:
         raise InvalidTransition(
             _("This report cannot be made while the incident is “%(status)s”.") % {"status": incident.get_status_display()}
@@ -57,32 +63,68 @@ def check_report(actor: User, incident: Incident, kind: str) -> Unit:
     return unit
 
 
-def may_report(actor: User, incident: Incident, kind: str) -> bool:
+def may_report(actor: User, incident: Incident, kind: str, *, skip_level: bool = False) -> bool:
     """For pages: whether to offer the form (report_submit checks again)."""
     try:
-        check_report(actor, incident, kind)
+        check_report(actor, incident, kind, skip_level=skip_level)
     except (PermissionDenied, InvalidTransition, ValidationError):
         return False
     return True
 
 
+def check_facts(kind: str, facts: dict | None) -> dict:
+    """The facts a report must state (三(二)3: time, place, source, nature, scope of impact, trend,
+    measures taken), stripped. ValidationError naming each missing one (keys of REPORT_FACTS)."""
+    facts = {key: str((facts or {}).get(key) or "").strip() for key, _label in REPORT_FACTS}
+    if kind in FACT_KINDS:
+        missing = {key: _("The plan requires the report to state this (三(二)3).") for key, value in facts.items() if not value}
+        if missing:
+            raise ValidationError(missing)
+    return {key: value for key, value in facts.items() if value}
+
+
+def upward_complete(recipients) -> bool:
+    """Rule 4: an upward report goes to the county government AND the city bureau (every active
+    upward recipient); one that misses either does not fulfil the obligation."""
+    required = set(Contact.objects.filter(kind=Contact.Kind.UPWARD, is_active=True).values_list("pk", flat=True))
+    return bool(required) and required <= {contact.pk for contact in recipients}
+
+
 @transaction.atomic
 def report_submit(*, actor: User, incident: Incident, kind: str, content: str, recipients=(), channel: str = Report.Channel.SYSTEM,
-                  corrects: Report | None = None, signed_off_by: User | None = None) -> Report:
+                  corrects: Report | None = None, signed_off_by: User | None = None, facts: dict | None = None,
+                  skip_level_reason: str = "") -> Report:
+    """Submit a report (plan 三(二)). It fulfils the open obligation of its kind owed by its unit (and
+    the same kind still owed on incidents merged into this one); server time decides lateness.
+
+    `facts`: {key of REPORT_FACTS: text}, required for an upward report. `skip_level_reason`: a
+    station reporting straight to the county government or the city bureau (越级上报); the office is
+    told at once and the station's town government is added as a recipient. Raises PermissionDenied
+    (403), InvalidTransition (409), ValidationError (400, by field)."""
     incident = Incident.objects.select_for_update().get(pk=incident.pk)
-    unit = check_report(actor, incident, kind)
+    skip_level_reason = (skip_level_reason or "").strip()
+    unit = check_report(actor, incident, kind, skip_level=bool(skip_level_reason))
     content = (content or "").strip()
     if not content:
         raise ValidationError({"content": _("Write the report.")})
+    facts = check_facts(kind, facts)
     if corrects is not None and (corrects.incident_id, corrects.kind, corrects.unit_id) != (incident.pk, kind, unit.pk):
         raise ValidationError({"corrects": _(
             "A correction must point at a report of the same kind and incident, by the same unit.")})
     if signed_off_by is not None and Role.LEADING_GROUP_MEMBER not in user_roles(signed_off_by):
         raise ValidationError({"signed_off_by": _("Reports are signed off by a bureau leader (a member of the leading group).")})
-    if unit.kind == Unit.Kind.STATION and recipients:
+    skip_level = unit.kind == Unit.Kind.STATION and kind in STATION_SKIP_LEVEL_KINDS
+    if skip_level:
+        recipients = list(recipients)
+        if not recipients or any(c.kind != Contact.Kind.UPWARD for c in recipients):
+            raise ValidationError({"recipients": _("Reporting past the bureau goes to the county government or the city bureau.")})
+        recipients += [c for c in [town_government(incident.station)] if c is not None]
+    elif unit.kind == Unit.Kind.STATION and recipients:
         # 逐级向上汇报: the station reports to the bureau, whose office reports on to the government.
         raise ValidationError({"recipients": _(
             "A station's report goes to the bureau; the office reports on to the county government and the city bureau.")})
+    elif skip_level_reason:
+        raise ValidationError({"skip_level_reason": _("Only a station reports past the bureau.")})
     if kind == Kind.UPWARD_REPORT and not recipients:
         recipients = list(Contact.objects.filter(kind=Contact.Kind.UPWARD, is_active=True))
     now = timezone.now()  # server time decides lateness
@@ -91,14 +133,27 @@ def report_submit(*, actor: User, incident: Incident, kind: str, content: str, r
     report = Report.objects.create(
         incident=incident, kind=kind, content=content, author=actor, unit=unit, submitted_at=now,
         sequence=(previous.sequence + 1) if previous and corrects is None else (corrects.sequence if corrects else 1),
-        channel=channel, sent_at=now, corrects=corrects, signed_off_by=signed_off_by,
+        channel=channel, sent_at=now, corrects=corrects, signed_off_by=signed_off_by, facts=facts,
+        skip_level_reason=skip_level_reason if skip_level else "",
     )
     report.recipients.set(recipients)
-    if corrects is None:
+    if corrects is None and not skip_level and (kind != Kind.UPWARD_REPORT or upward_complete(recipients)):
         _fulfil_open(incident, kind, report, now)
+        for duplicate in Incident.objects.filter(merged_into=incident):
+            for owed in rules.open_obligations(duplicate, kind).filter(owner_unit=report.unit):
+                rules.fulfil(owed, report, now)  # rule 9: the survivor's report fulfils a duplicate's miss late
     if unit.kind == Unit.Kind.STATION:
         _tell_the_office(report)
+    if kind == Kind.FINAL_REPORT and incident.status == Incident.Status.ENDED and not rules.final_report_owed(incident):
+        team = getattr(incident, "investigation", None)
+        if team is not None and team.filed_at is not None:
+            incident_close(actor=actor, incident=incident)  # the last thing owed: the incident closes (rule 8)
     return report
+
+
+def town_government(station: Unit) -> Contact | None:
+    """The station's town government, the partner contact `gov_<station code>` (roles.plan_data)."""
+    return Contact.objects.filter(code=f"gov_{station.code}", is_active=True).first()
 
 
 def _fulfil_open(incident, kind, report, now) -> None:
@@ -115,20 +170,23 @@ def _fulfil_open(incident, kind, report, now) -> None:
 
 
 def _tell_the_office(report: Report) -> None:
-    """The office collects the stations' reports and owes its own 续报 upward: it hears at once."""
+    """The office collects the stations' reports and owes its own 续报 upward: it hears at once,
+    and at the same moment when the station reported past the bureau (越级上报)."""
     office_staff = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True).distinct()
     incident = report.incident
     with translation.override(settings.LANGUAGE_CODE):  # the portal's language, as for deadline messages
-        title = _("%(unit)s filed a progress report on %(incident)s") % {
-            "unit": report.unit.display_name, "incident": f"{incident.reference} {incident.title}"}
+        template = (_("%(unit)s reported %(incident)s past the bureau (越级上报)") if report.skip_level_reason
+                    else _("%(unit)s filed a progress report on %(incident)s"))
+        title = template % {"unit": report.unit.display_name, "incident": f"{incident.reference} {incident.title}"}
         body = report.content[:300]
     notify(office_staff, step="station_report", title=title, body=body, incident=incident)
 
 
 @transaction.atomic
 def obligation_waive(*, actor: User, obligation: Obligation, reason: str) -> Obligation:
-    """A deadline that no longer applies (e.g. the incident was declined): waived by the office
-    with the leading group's leader (or acting leader) as approver, or by the leader."""
+    """A deadline that no longer applies, waived by the leading group's leader or acting leader
+    (403 for anyone else; 409 unless open; 400 without a reason). A waiver after the deadline keeps
+    the miss on the record (rule 10)."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
     if not incidents_visible_to(actor).filter(pk=obligation.incident_id).exists():
         raise PermissionDenied(_("You may not see this incident."))

@@ -157,7 +157,8 @@ def step_obligation(obligation: Due, now, result: SweepResult, active_incidents:
             continue  # a reminder after the deadline helps nobody; the overdue notice says it
         steps.append(step)
     if past_due and obligation.status == Obligation.Status.PENDING:
-        obligation.status, obligation.overdue_at = Obligation.Status.OVERDUE, now
+        # The miss happened at the deadline, whenever the sweep came round to it (rule 10).
+        obligation.status, obligation.overdue_at = Obligation.Status.OVERDUE, obligation.due_at
         result.marked_overdue.append(obligation.pk)
         if obligation.kind == Kind.PROGRESS_REPORT and obligation.incident_id in active_incidents:
             rules.progress_next(active_incidents[obligation.incident_id], obligation)  # the schedule goes on
@@ -176,13 +177,30 @@ class Recipients:
         self._leading = None
 
     def of(self, step: str, obligation: Due) -> list[tuple[str, str]]:
+        if step == Outbox.Step.ESCALATION and obligation.kind == Kind.MEASURE:
+            key = (step, "commander", obligation.incident_id)  # 五(三): the HQ commander answers for the HQ's tasks
+            if key not in self._found:
+                self._found[key] = self._commander(obligation.incident_id)
+            return self._found[key]
         key = (step, obligation.owner_unit_id)
         if key not in self._found:
             self._found[key] = self._look_up(step, obligation.owner_unit_id)
         return self._found[key]
 
-    def _look_up(self, step: str, owner_unit_id: int) -> list[tuple[str, str]]:
-        owner = self._unit_by_id(owner_unit_id)
+    def _commander(self, incident_id: int) -> list[tuple[str, str]]:
+        """A measure overdue past the grace goes to the HQ commander (or, without an HQ, the leading group)."""
+        from incidents.models import CommandHQ
+
+        hq = CommandHQ.objects.filter(incident_id=incident_id).select_related("commander").first()
+        if hq is None or not hq.commander.is_active:
+            return self._look_up(Outbox.Step.ESCALATION, None)
+        found = [(Outbox.Channel.IN_APP, str(hq.commander_id))]
+        if hq.commander.email:
+            found.append((Outbox.Channel.EMAIL, hq.commander.email))
+        return found
+
+    def _look_up(self, step: str, owner_unit_id: int | None) -> list[tuple[str, str]]:
+        owner = self._unit_by_id(owner_unit_id) if owner_unit_id is not None else None
         if step in REMINDERS:
             units = [owner]
         elif step == Outbox.Step.OVERDUE:

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from emergency.forms import BootstrapFormMixin
+from incidents.views import _form_errors
 from incidents.models import Level
 from incidents.selectors import incidents_visible_to
 from reporting import services
-from reporting.models import Kind, Notification, Report
+from reporting.models import REPORT_FACTS, Kind, Notification, Report
+from reporting.obligations import first_report_facts
 from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of
 from reporting.sweep import heartbeat_is_stale
 from roles.models import Contact, Unit, User
@@ -70,7 +72,7 @@ def board_xlsx(request):
     now = timezone.now()
     for row in rows:
         sheet.append([
-            row.incident.reference, row.incident.title, row.incident.level_roman or "", row.get_kind_display(),
+            row.incident.reference, "" if row.incident.status == "draft" else row.incident.title, row.incident.level_roman or "", row.get_kind_display(),
             row.owner_unit.display_name, timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M"),
             row.get_status_display(), int((row.due_at - now).total_seconds() // 60),
         ])
@@ -102,14 +104,14 @@ def _period(request):
     return form, start, end, as_moment(start), as_moment(end + timedelta(days=1))
 
 
-def _require_accountability(user):
+def require_accountability(user):
     if not user_roles(user) & ACCOUNTABILITY_ROLES:
         raise PermissionDenied(_("The accountability record is kept by the office and read by the leading group."))
 
 
 @login_required
 def accountability_record(request):
-    _require_accountability(request.user)
+    require_accountability(request.user)
     form, start, end, since, until = _period(request)
     summary, failures = accountability(request.user, start=since, end=until)
     return render(request, "reporting/accountability.html", {
@@ -121,7 +123,7 @@ def accountability_record(request):
 def accountability_xlsx(request):
     from openpyxl import Workbook
 
-    _require_accountability(request.user)
+    require_accountability(request.user)
     _form, start, end, since, until = _period(request)
     summary, failures = accountability(request.user, start=since, end=until)
     book = Workbook()
@@ -151,7 +153,7 @@ def accountability_xlsx(request):
 def accountability_document(request):
     from reporting.documents import accountability_pdf
 
-    _require_accountability(request.user)
+    require_accountability(request.user)
     _form, start, end, since, until = _period(request)
     summary, failures = accountability(request.user, start=since, end=until)
     pdf = accountability_pdf(summary=summary, failures=failures, start=start, end=end)
@@ -198,18 +200,31 @@ def notifications_read_all(request):
     return redirect("reporting:notifications")
 
 
-class ReportForm(BootstrapFormMixin, django_forms.Form):
-    kind = django_forms.ChoiceField(label=_("kind"), choices=[(k, label) for k, label in Kind.choices if k != Kind.FIRST_REPORT])
+def _fact_field(key, label) -> django_forms.CharField:
+    rows = 1 if key in ("time", "place", "source", "nature") else 2
+    return django_forms.CharField(label=label, required=False, max_length=10000,
+                                  widget=django_forms.Textarea(attrs={"rows": rows}))
+
+
+# The facts a report states (plan 三(二)3), as optional form fields: the service says which are required.
+FactsFields = type("FactsFields", (django_forms.Form,), {key: _fact_field(key, label) for key, label in REPORT_FACTS})
+
+
+class ReportForm(BootstrapFormMixin, FactsFields):
+    kind = django_forms.ChoiceField(label=_("kind"), choices=[(k, label) for k, label in Kind.choices
+                                                             if k not in (Kind.FIRST_REPORT, Kind.MEASURE)])
     content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 6}),
                                      help_text=_("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3)."))
-    recipients = django_forms.ModelMultipleChoiceField(label=_("recipients"), required=False,
-                                                       queryset=Contact.objects.filter(is_active=True),
-                                                       widget=django_forms.CheckboxSelectMultiple)
+    recipients = django_forms.ModelMultipleChoiceField(
+        label=_("recipients"), required=False, queryset=Contact.objects.filter(is_active=True),
+        widget=django_forms.CheckboxSelectMultiple,
+        help_text=_("An upward report fulfils its deadline only when it goes to both the county government and the city bureau."))
     channel = django_forms.ChoiceField(label=_("channel"), choices=Report.Channel.choices)
     signed_off_by = django_forms.ModelChoiceField(
         label=_("signed off by (签发人)"), required=False,
         queryset=User.objects.filter(memberships__unit__kind=Unit.Kind.LEADING_GROUP, is_active=True).distinct(),
         help_text=_("The bureau leader who approved sending it."))
+    field_order = ["kind", "recipients", "channel", "signed_off_by", "content"]
 
 
 class ProgressForm(BootstrapFormMixin, django_forms.Form):
@@ -220,20 +235,39 @@ class ProgressForm(BootstrapFormMixin, django_forms.Form):
                                      help_text=_("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3)."))
 
 
-def _report_form(user, data=None):
-    """The office's full form, or the station's progress form (the service decides who may send what)."""
+class SkipLevelForm(BootstrapFormMixin, FactsFields):
+    """越级上报 (三(二)2-1): in special cases the station reports straight to the county government or the
+    city bureau, stating why; the office and the town government are told at the same moment."""
+
+    skip_level_reason = django_forms.CharField(label=_("why the station reports past the bureau"),
+                                               widget=django_forms.Textarea(attrs={"rows": 2}))
+    recipients = django_forms.ModelMultipleChoiceField(
+        label=_("recipients"), queryset=Contact.objects.filter(is_active=True, kind=Contact.Kind.UPWARD),
+        widget=django_forms.CheckboxSelectMultiple)
+    content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 5}))
+    field_order = ["skip_level_reason", "recipients", "content"]
+
+
+def _report_form(user, incident, data=None, which: str = ""):
+    """The office's full form, the station's skip-level form, or its progress form (the service decides who may send what)."""
+    facts = first_report_facts(incident)
     if services.is_office(user):
         upward = Contact.objects.filter(kind=Contact.Kind.UPWARD)
-        return ReportForm(data, prefix="report", initial={"recipients": upward})
+        return ReportForm(data, prefix="report", initial={"recipients": upward, **facts})
+    if which == "skip_level":
+        return SkipLevelForm(data, prefix="skip", initial=facts)
     return ProgressForm(data, prefix="progress")
 
 
 def incident_panel(request, incident) -> dict:
     """The reports and deadlines of one incident, for its page (registered in reporting.apps)."""
     office = services.is_office(request.user)
-    form = None
+    bound = getattr(request, "report_form", None)
+    form = skip_form = None
     if office or services.may_report(request.user, incident, Kind.PROGRESS_REPORT):
-        form = getattr(request, "report_form", None) or _report_form(request.user)
+        form = bound if bound is not None and not isinstance(bound, SkipLevelForm) else _report_form(request.user, incident)
+    if not office and services.may_report(request.user, incident, Kind.UPWARD_REPORT, skip_level=True):
+        skip_form = bound if isinstance(bound, SkipLevelForm) else _report_form(request.user, incident, which="skip_level")
     try:
         services.leading_group_decider(request.user)
         may_waive = True
@@ -243,9 +277,11 @@ def incident_panel(request, incident) -> dict:
         "may_waive": may_waive,
         "template": "reporting/incident_panel.html",
         "reports": reports_of(request.user, incident),
-        "obligations": obligations_visible_to(request.user).filter(incident=incident).order_by("due_at", "pk"),
+        "obligations": obligations_visible_to(request.user).filter(incident=incident).select_related(
+            "waived_by", "measure").order_by("due_at", "pk"),
         "report_form": form if office else None,
         "progress_form": form if not office else None,
+        "skip_level_form": skip_form,
         "now": timezone.now(),
     }
 
@@ -267,21 +303,26 @@ def obligation_waive(request, pk):
 @require_POST
 def report_create(request, pk):
     incident = get_object_or_404(incidents_visible_to(request.user), pk=pk)
-    form = _report_form(request.user, request.POST)
+    form = _report_form(request.user, incident, request.POST, which=request.POST.get("form", ""))
     if form.is_valid():
         data = form.cleaned_data
+        kind = data.get("kind") or (Kind.UPWARD_REPORT if isinstance(form, SkipLevelForm) else Kind.PROGRESS_REPORT)
         try:
-            services.report_submit(actor=request.user, incident=incident, kind=data.get("kind", Kind.PROGRESS_REPORT),
+            services.report_submit(actor=request.user, incident=incident, kind=kind,
                                    content=data["content"], recipients=list(data.get("recipients", [])),
                                    channel=data.get("channel", Report.Channel.SYSTEM),
-                                   signed_off_by=data.get("signed_off_by"))
+                                   signed_off_by=data.get("signed_off_by"),
+                                   facts={key: data.get(key, "") for key, _label in REPORT_FACTS},
+                                   skip_level_reason=data.get("skip_level_reason", ""))
         except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+            _form_errors(form, exc)
+            messages.error(request, _("The report was not submitted: see the fields marked below."))
         else:
             messages.success(request, _("Report submitted."))
             return redirect("incidents:detail", pk=pk)
     else:
-        messages.error(request, " ".join(f"{form.fields[f].label}: {' '.join(e)}" for f, e in form.errors.items()))
+        messages.error(request, " ".join(f"{form.fields[f].label if f in form.fields else ''}: {' '.join(e)}"
+                                         for f, e in form.errors.items()))
     # Keep what was typed: show the incident page again with the bound form.
     from incidents.views import incident_detail
 

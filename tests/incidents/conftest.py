@@ -27,9 +27,19 @@ def intake(**overrides) -> dict:
         "proposed_level": 2,
         "nature": "食物中毒",
         "injured": 12,
+        "scope": "该校学生及教职工约800人",
+        "trend": "新增病例减少,事态趋于稳定",
+        "measures_taken": "封存留样食品,停止食堂供餐",
     }
     fields.update(overrides)
     return fields
+
+
+# What an upward report states (plan 三(二)3), keyed as reporting.models.REPORT_FACTS.
+FACTS = {
+    "time": "11月20日12时许", "place": "城关镇建设路1号", "source": "城关市场监督管理所报告", "nature": "疑似食物中毒",
+    "scope": "学生12人送医", "trend": "趋于稳定", "measures": "封存留样食品,停止供餐",
+}
 
 
 @pytest.fixture
@@ -85,11 +95,19 @@ def to_state(cast):
                     reason="" if chosen == incident.proposed_level else "研判后调整级别",
                 )
             elif step == "ended":
+                # 五(一): the summary, the leading group's approval (Ⅲ, Ⅳ), then the end.
+                services.incident_summary_submit(actor=cast["deputy"], incident=incident, summary="处置工作总结。")
+                if incident.level in (3, 4):
+                    services.incident_approve_end(actor=cast["director"], incident=incident)
                 ender = cast["director"] if incident.level in (1, 2) else cast["deputy"]
                 services.incident_end(actor=ender, incident=incident, summary="事态得到控制,应急处置结束。")
             elif step == "team_named":
                 services.incident_team_name(actor=cast["deputy"], incident=incident, leader=cast[team_leader])
             elif step == "closed":
+                # The incident closes once the analysis is filed and the final report is sent (五(二)).
+                from reporting.services import report_submit
+
+                report_submit(actor=cast["office"], incident=incident, kind="final_report", content="书面报告。")
                 services.incident_after_action_file(actor=cast[team_leader], incident=incident, **AFTER_ACTION)
             if step == target:
                 break

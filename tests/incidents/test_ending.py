@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Incident, IncidentEvent, InvestigationTeam, Measure
+from reporting.services import report_submit
 from roles.services import delegation_create
 from tests.incidents.conftest import AFTER_ACTION, kinds
 
@@ -23,9 +24,17 @@ def _row(incident):
     return Incident.objects.filter(pk=incident.pk).values().get()
 
 
+def _ready_to_end(cast, incident):
+    """五(一): the HQ's summary, and for Ⅲ and Ⅳ the leading group's approval."""
+    services.incident_summary_submit(actor=cast["deputy"], incident=incident, summary="处置总结")
+    if incident.level in (3, 4):
+        services.incident_approve_end(actor=cast["director"], incident=incident)
+
+
 def test_who_ends_at_each_level_and_the_announcement(cast, file_incident, to_state, api):
     for level, (ender, refused, may_announce) in ENDERS.items():
         incident = to_state(file_incident(proposed_level=level), "active")
+        _ready_to_end(cast, incident)
         before, events = _row(incident), IncidentEvent.objects.count()
         url = f"/api/incidents/{incident.pk}/end/"
         for who in [refused, "office", "food", "station1"]:
@@ -51,6 +60,7 @@ def test_who_ends_at_each_level_and_the_announcement(cast, file_incident, to_sta
 
 def test_the_acting_leader_ends_a_level_one_emergency(cast, file_incident, to_state):
     incident = to_state(file_incident(proposed_level=1), "active")
+    _ready_to_end(cast, incident)
     now = timezone.now()
     delegation = delegation_create(actor=cast["director"], acting=cast["deputy"], starts_at=now - timedelta(hours=1),
                                    ends_at=now + timedelta(hours=1), reason="局长外出")
@@ -58,11 +68,12 @@ def test_the_acting_leader_ends_a_level_one_emergency(cast, file_incident, to_st
     assert IncidentEvent.objects.get(incident=incident, kind="ended").delegation == delegation
 
 
-def test_ending_cancels_the_open_measures(cast, file_incident, to_state):
+def test_ending_cancels_the_open_measures_not_yet_due(cast, file_incident, to_state):
     incident = to_state(file_incident(proposed_level=2), "active")
     first, *rest = Measure.objects.filter(incident=incident).order_by("pk")
     services.measure_update(actor=cast["food"], measure=first, status="done", completion_note="已完成")
-    assert rest
+    assert rest and all(m.due_at is None or m.due_at > timezone.now() for m in rest)
+    _ready_to_end(cast, incident)
     services.incident_end(actor=cast["director"], incident=incident, summary="结束")
     assert Measure.objects.get(pk=first.pk).status == "done"
     for measure in Measure.objects.filter(pk__in=[m.pk for m in rest]):
@@ -111,9 +122,12 @@ def test_team_and_after_action_close_the_incident(cast, file_incident, to_state,
 
     filed = api("food").post(url + "after-action/", AFTER_ACTION, format="json")
     assert filed.status_code == 200, filed.content
-    assert filed.json()["status"] == "closed"
+    # The final report is still owed: filing the analysis does not close the incident (rule 8).
+    assert filed.json()["status"] == "ended"
     team.refresh_from_db()
     assert team.cause == AFTER_ACTION["cause"] and team.filed_at is not None
+    report_submit(actor=cast["office"], incident=incident, kind="final_report", content="书面报告")
+    assert Incident.objects.get(pk=incident.pk).status == "closed"
     assert kinds(incident)[-3:] == ["team_named", "after_action_filed", "closed"]
     assert IncidentEvent.objects.get(incident=incident, kind="after_action_filed").data == AFTER_ACTION
     assert api("food").post(url + "after-action/", AFTER_ACTION, format="json").status_code == 409
@@ -126,8 +140,9 @@ def test_a_team_member_may_file_the_analysis(cast, file_incident, to_state):
     with pytest.raises(ValidationError) as refused:
         services.incident_after_action_file(actor=cast["station1"], incident=incident, cause="原因")
     assert set(refused.value.message_dict) == {"handling", "follow_up", "lessons", "improvements"}
+    report_submit(actor=cast["office"], incident=incident, kind="final_report", content="书面报告")
     services.incident_after_action_file(actor=cast["station1"], incident=incident, **AFTER_ACTION)
-    assert Incident.objects.get(pk=incident.pk).status == Incident.Status.CLOSED
+    assert Incident.objects.get(pk=incident.pk).status == Incident.Status.CLOSED  # nothing else owed: it closes
 
 
 def test_a_team_is_named_only_once_the_emergency_ended(cast, file_incident, to_state):

@@ -223,13 +223,17 @@ def test_change_level_needs_an_active_incident(cast, file_incident, to_state, ap
     assert Incident.objects.get(pk=incident.pk).level is None
 
 
-def test_the_lead_section_may_hand_the_hq_to_another_section(cast, file_incident, to_state, api):
-    """Regression: the answer used to be a 500 (the incident re-read through the visibility
-    selector after the food section had taken itself off the HQ), with the change saved."""
+def test_only_the_leading_group_and_the_commander_compose_the_hq(cast, file_incident, to_state, api):
+    """Rule 14 (二(一)2 领导小组指定相关领导和有关科室组建): a section clerk, even of the lead section,
+    cannot replace the commander, change the lead section or the membership; the commander can."""
     incident = to_state(file_incident(proposed_level=3), "active")
     food = api("food")
-    response = food.post(f"/api/incidents/{incident.pk}/hq/",
-                         {"lead_section": "catering", "member_sections": ["catering", "office"]}, format="json")
+    for body in ({"lead_section": "catering"}, {"commander": "director"}, {"member_sections": ["catering"]}):
+        refused = food.post(f"/api/incidents/{incident.pk}/hq/", body, format="json")
+        assert refused.status_code == 403 and "commander" in refused.json()["detail"]
+    assert CommandHQ.objects.get(incident=incident).lead_section.code == "food_coordination"
+    response = api("deputy").post(f"/api/incidents/{incident.pk}/hq/",
+                                  {"lead_section": "catering", "member_sections": ["catering", "office"]}, format="json")
     assert response.status_code == 200
     hq = CommandHQ.objects.get(incident=incident)
     assert hq.lead_section.code == "catering"

@@ -56,11 +56,13 @@ def test_station_files_a_draft_updates_it_and_submits_it(cast, file_incident, ca
 
 def test_submitting_without_the_required_fields_lists_them_and_changes_nothing(cast, file_incident):
     incident = file_incident(draft=True, category=None, proposed_level=None, occurred_at=None, location="",
-                             description="")
+                             description="", nature="", scope="", trend="", measures_taken="")
     before = Incident.objects.filter(pk=incident.pk).values().get()
     with pytest.raises(ValidationError) as refused:
         services.incident_submit(actor=cast["station1"], incident=incident)
-    assert set(refused.value.message_dict) == {"category", "occurred_at", "location", "description", "proposed_level"}
+    # 三(二)3: time, place, source, nature, scope of impact, trend and measures taken, and what it is.
+    assert set(refused.value.message_dict) == {"category", "occurred_at", "location", "description", "proposed_level",
+                                               "nature", "scope", "trend", "measures_taken"}
     assert Incident.objects.filter(pk=incident.pk).values().get() == before
     assert kinds(incident) == ["draft_saved"]
 
@@ -175,6 +177,7 @@ def _body(**overrides):
         "location": "白沙镇中心街超市",
         "description": "群众举报超市销售过期奶粉。",
         "proposed_level": 3,
+        "nature": "过期食品", "scope": "一家超市", "trend": "已控制", "measures_taken": "下架封存",
     }
     body.update(overrides)
     return body

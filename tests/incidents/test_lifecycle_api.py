@@ -31,6 +31,7 @@ def test_full_lifecycle_over_the_api(api, categories, level):
         "proposed_level": level,
         "injured": 5,
         "source": "hotline",
+        "nature": "食物中毒", "scope": "市场周边居民", "trend": "病例仍在增加", "measures_taken": "暂停相关摊位经营",
     }
     created = _ok(api("station1").post("/api/incidents/", body, format="json"), 201)
     url = f"/api/incidents/{created['id']}/"
@@ -53,19 +54,23 @@ def test_full_lifecycle_over_the_api(api, categories, level):
 
     _ok(api("director").post(url + "comment/", {"message": "请全力救治伤员"}, format="json"))
     _ok(api(SUMMARY_BY[level]).post(url + "summary/", {"summary": "处置情况总结"}, format="json"))
+    if level >= 3:  # 五(一): the leading group approves, then the commander declares the end
+        _ok(api("director").post(url + "approve-end/", {"reason": "同意结束"}, format="json"))
     ended = _ok(api(ENDER[level]).post(url + "end/", {"summary": "应急处置结束", "announce": level <= 2}, format="json"))
     assert ended["status"] == "ended" and ended["announce_end"] == (level <= 2)
     assert not [m for m in ended["measures"] if m["status"] == "open"]
 
     _ok(api("deputy").post(url + "team/", {"leader": "office", "experts": "县疾控中心"}, format="json"))
-    closed = _ok(api("office").post(url + "after-action/", AFTER_ACTION, format="json"))
-    assert closed["status"] == "closed"
+    filed = _ok(api("office").post(url + "after-action/", AFTER_ACTION, format="json"))
+    assert filed["status"] == "ended"  # the final report is still owed
+    _ok(api("office").post(f"/api/incidents/{created['id']}/reports/", {"kind": "final_report", "content": "书面报告"},
+                           format="json"), 201)
     assert _ok(api("station1").get(url))["status"] == "closed"
 
     timeline = _ok(api("office").get(url + "timeline/"))
     expected = ["draft_saved", "submitted", "verified", "activated", *(["hq_formed"] if level <= 3 else []),
-                "measure_updated", "commented", "summary_submitted", "ended", "team_named", "after_action_filed",
-                "closed"]
+                "measure_updated", "commented", "summary_submitted", *(["end_approved"] if level >= 3 else []),
+                "ended", "team_named", "after_action_filed", "closed"]
     assert [e["kind"] for e in timeline] == expected
     assert [e["actor"] for e in timeline][:4] == ["station1", "station1", "office", "director"]
     ats = [datetime.fromisoformat(e["at"]) for e in timeline]

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from incidents.models import Attachment, Incident, Measure
 from roles.services import delegation_create
+from tests.incidents.conftest import kinds
 
 pytestmark = pytest.mark.django_db
 
@@ -33,6 +34,7 @@ def _form(categories, **overrides):
         "proposed_level": "2",
         "dead": "0", "injured": "23", "missing": "0",
         "source": "station",
+        "nature": "疑似食物中毒", "scope": "该校学生", "trend": "趋于稳定", "measures_taken": "封存留样",
         "intent": "submit",
     }
     data.update(overrides)
@@ -155,11 +157,22 @@ def test_the_whole_flow_in_the_browser(file_incident, login, cast):
         f"measure-{measure.pk}-completion_note": "工作组已到现场"})
     assert response.status_code == 302
     assert Measure.objects.get(pk=measure.pk).status == Measure.Status.DONE
+    # 五(一): no end before the summary and the leading group's approval; the timeline shows them in order.
+    assert login("deputy").post(f"/incidents/{incident.pk}/end/", {"end-summary": "处置完毕"}).status_code == 409
+    assert login("food").post(f"/incidents/{incident.pk}/summary/", {"summary-summary": "处置总结"}).status_code == 302
+    assert login("deputy").post(f"/incidents/{incident.pk}/end/", {"end-summary": "处置完毕"}).status_code == 409
+    assert "approve_end" in login("director").get(f"/incidents/{incident.pk}/").content.decode()
+    assert login("director").post(f"/incidents/{incident.pk}/approve_end/", {"approve_end-reason": "同意"}).status_code == 302
     assert login("deputy").post(f"/incidents/{incident.pk}/end/", {"end-summary": "处置完毕"}).status_code == 302
+    assert kinds(incident)[-3:] == ["summary_submitted", "end_approved", "ended"]
     assert login("deputy").post(f"/incidents/{incident.pk}/team/", {"team-leader": cast["food"].pk}).status_code == 302
     response = login("food").post(f"/incidents/{incident.pk}/after_action/", {
         "after_action-cause": "原因", "after_action-handling": "经过", "after_action-follow_up": "后续",
         "after_action-lessons": "教训", "after_action-improvements": "改进"})
+    assert response.status_code == 302
+    assert Incident.objects.get(pk=incident.pk).status == Incident.Status.ENDED  # the final report is still owed
+    response = login("office").post(f"/reporting/incidents/{incident.pk}/reports/", {
+        "report-kind": "final_report", "report-content": "书面报告", "report-channel": "system"})
     assert response.status_code == 302
     assert Incident.objects.get(pk=incident.pk).status == Incident.Status.CLOSED
 

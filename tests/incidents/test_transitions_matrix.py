@@ -45,6 +45,7 @@ BODIES = {
     "update-measure": lambda ctx: {"measure": ctx["measure"].pk, "status": "done", "completion_note": "已落实"},
     "summary": lambda ctx: {"summary": "处置情况总结"},
     "end": lambda ctx: {"summary": "应急处置结束"},
+    "approve-end": lambda ctx: {"reason": "同意结束"},
     "team": lambda ctx: {"leader": "office"},
     "after-action": lambda ctx: AFTER_ACTION,
 }
@@ -80,8 +81,8 @@ MATRIX = {
     ("change-level", "verified"):     [409, 403, 403, 404, 403, 404, 403, 404],
     ("change-level", "active"):       [200, 403, 403, 403, 403, 404, 403, 404],
     ("hq", "verified"):               [409, 409, 403, 404, 403, 404, 403, 404],
-    ("hq", "active"):                 [200, 200, 403, 200, 403, 404, 403, 404],
-    ("hq", "ended"):                  [409, 409, 403, 409, 403, 404, 403, 404],
+    ("hq", "active"):                 [200, 200, 403, 403, 403, 404, 403, 404],
+    ("hq", "ended"):                  [409, 409, 403, 403, 403, 404, 403, 404],
     ("add-measure", "active"):        [200, 200, 403, 200, 403, 404, 403, 404],
     ("add-measure", "ended"):         [409, 409, 403, 409, 403, 404, 403, 404],
     ("update-measure", "active"):     [200, 200, 403, 200, 403, 404, 403, 404],
@@ -90,7 +91,10 @@ MATRIX = {
     ("summary", "active"):            [403, 200, 200, 200, 200, 404, 403, 404],
     ("summary", "ended"):             [403, 200, 200, 200, 200, 404, 403, 404],
     ("end", "verified"):              [409, 409, 403, 404, 403, 404, 403, 404],
-    ("end", "active"):                [403, 200, 403, 403, 403, 404, 403, 404],
+    # No summary yet (五(一)): the commander may not declare the end, nor the leading group approve it.
+    ("end", "active"):                [403, 409, 403, 403, 403, 404, 403, 404],
+    ("approve-end", "active"):        [409, 403, 403, 403, 403, 404, 403, 404],
+    ("approve-end", "ended"):         [409, 403, 403, 403, 403, 404, 403, 404],
     ("end", "ended"):                 [409, 409, 403, 403, 403, 404, 403, 404],
     ("team", "active"):               [409, 409, 403, 409, 403, 404, 403, 404],
     ("team", "ended"):                [200, 200, 403, 200, 403, 404, 403, 404],
@@ -202,10 +206,13 @@ def test_allowed_actions_for_representative_cases(cast, file_incident, to_state)
     assert services.allowed_actions(cast["deputy"], verified) == {"comment", "attach"}
 
     active = to_state(file_incident(proposed_level=3), "active")
-    assert services.allowed_actions(cast["deputy"], active) == {"comment", "hq", "add_measure", "summary", "end",
-                                                                "attach"}
+    assert services.allowed_actions(cast["deputy"], active) == {"comment", "hq", "add_measure", "summary", "attach"}
     assert services.allowed_actions(cast["director"], active) == {"comment", "change_level", "hq", "add_measure",
                                                                   "attach"}
+    services.incident_summary_submit(actor=cast["deputy"], incident=active, summary="总结")
+    assert "approve_end" in services.allowed_actions(cast["director"], active)
+    services.incident_approve_end(actor=cast["director"], incident=active)
+    assert "end" in services.allowed_actions(cast["deputy"], active)
     assert services.allowed_actions(cast["outsider"], active) == set()
 
     closed = to_state(file_incident(proposed_level=4), "closed")

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 from reporting.documents import chinese_number, report_title
 from reporting.models import Kind, Report
 from reporting.services import report_submit
+from tests.incidents.conftest import FACTS
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +26,7 @@ def _fonts(reader):
 def test_a_report_downloads_as_a_pdf_with_chinese_text_in_a_cjk_font(file_incident, cast, login):
     incident = file_incident(proposed_level=2)
     report = report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT,
-                           content="2026年11月20日,城关镇某学校食堂发生疑似食物中毒,12名学生送医。")
+                           content="2026年11月20日,城关镇某学校食堂发生疑似食物中毒,12名学生送医。", facts=FACTS)
     response = login("office").get(f"/reporting/reports/{report.pk}.pdf")
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
     reader = PdfReader(BytesIO(response.content))
@@ -67,8 +68,8 @@ def test_a_report_signed_off_by_a_bureau_leader_says_so(file_incident, cast, log
     incident = file_incident(proposed_level=2)
     with pytest.raises(ValidationError):
         report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content="x",
-                      signed_off_by=cast["station1"])
+                      signed_off_by=cast["station1"], facts=FACTS)
     report = report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content="情况报告",
-                           signed_off_by=cast["deputy"])
+                           signed_off_by=cast["deputy"], facts=FACTS)
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(login("office").get(f"/reporting/reports/{report.pk}.pdf").content)).pages)
     assert f"签发人:{cast['deputy'].display_name}" in text.replace("\n", "")

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from incidents import services as incidents
 from reporting.models import Kind, Notification, Obligation, Report
 from reporting.sweep import sweep_due
-from roles.models import Unit
+from roles.models import Contact, Unit
+from tests.incidents.conftest import FACTS
 
 pytestmark = pytest.mark.django_db
 
@@ -110,7 +111,7 @@ def test_reports_api_submits_and_fulfils(file_incident, api, cast):
     incident = file_incident(proposed_level=2)
     response = api("office").post(f"/api/incidents/{incident.pk}/reports/",
                                   {"kind": "upward_report", "content": "已报县政府、市局", "channel": "fax",
-                                   "recipients": ["county_government", "city_bureau"]}, format="json")
+                                   "recipients": ["county_government", "city_bureau"], "facts": FACTS}, format="json")
     assert response.status_code == 201, response.json()
     ob = Obligation.objects.get(incident=incident, kind=Kind.UPWARD_REPORT)
     assert ob.status == Obligation.Status.FULFILLED and ob.report_id == response.json()["id"]
@@ -130,7 +131,9 @@ def test_the_office_writes_a_report_on_the_incident_page(file_incident, login, c
     page = login("office").get(f"/incidents/{incident.pk}/").content.decode()
     assert "report-content" in page or 'name="report-content"' in page
     response = login("office").post(f"/reporting/incidents/{incident.pk}/reports/", {
-        "report-kind": "upward_report", "report-content": "已电话报告县政府值班室", "report-channel": "phone"})
+        "report-kind": "upward_report", "report-content": "已电话报告县政府值班室", "report-channel": "phone",
+        "report-recipients": [c.pk for c in Contact.objects.filter(kind="upward")],
+        **{f"report-{key}": value for key, value in FACTS.items()}})
     assert response.status_code == 302
     assert Report.objects.filter(incident=incident, kind=Kind.UPWARD_REPORT).exists()
     assert 'name="report-content"' not in login("station1").get(f"/incidents/{incident.pk}/").content.decode()
@@ -138,7 +141,6 @@ def test_the_office_writes_a_report_on_the_incident_page(file_incident, login, c
 
 def test_the_leader_waives_a_deadline_on_the_incident_page(file_incident, to_state, login, cast):
     incident = to_state(file_incident(proposed_level=2), "verified")
-    incidents.incident_decline(actor=cast["director"], incident=incident, reason="不构成突发事件")
     ob = Obligation.objects.get(incident=incident, kind=Kind.UPWARD_REPORT)
     assert f"/reporting/obligations/{ob.pk}/waive/" in login("director").get(f"/incidents/{incident.pk}/").content.decode()
     assert f"/reporting/obligations/{ob.pk}/waive/" not in login("office").get(f"/incidents/{incident.pk}/").content.decode()

@@ -86,11 +86,13 @@ def test_a_late_report_after_the_overdue_mark_is_fulfilled_and_recorded_late(reg
     incident = registered.incident
     with time_machine.travel(T0 + timedelta(hours=2), tick=False):
         incidents.incident_update_draft(actor=cast["station1"], incident=incident, occurred_at=T0 - timedelta(minutes=30),
-                                        location="城关镇某超市", description="销售过期食品")
+                                        location="城关镇某超市", description="销售过期食品", nature="过期食品",
+                                        scope="一家超市", trend="已控制", measures_taken="下架封存")
         incidents.incident_submit(actor=cast["station1"], incident=incident)
     registered.refresh_from_db()
     assert registered.status == Obligation.Status.FULFILLED
-    assert registered.late_by_seconds == 3600
+    # The occurrence the station gave (before registration) moved the clock earlier: due T0 + 30 min.
+    assert registered.late_by_seconds == 90 * 60
     assert registered.next_alert_at is None
 
 
