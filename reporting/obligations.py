@@ -14,6 +14,7 @@ import datetime
 from datetime import timedelta
 
 from django.conf import settings
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -375,6 +376,9 @@ def _measure_changed(event):
 
 def _ended(event):
     incident = event.incident
+    # Whatever fell due before the end and was not met is missed now, sweep or no sweep (rule 10).
+    Obligation.objects.filter(incident=incident, status=S.PENDING, due_at__lte=event.at).update(
+        status=S.OVERDUE, overdue_at=F("due_at"))
     for obligation in open_obligations(incident, Kind.PROGRESS_REPORT):
         waive(obligation, _("The emergency ended: progress reports stop."), at=event.at)
     measures_sync(incident, event.at)

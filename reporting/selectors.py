@@ -17,14 +17,19 @@ def obligations_visible_to(user) -> QuerySet[Obligation]:
     )
 
 
-def overdue_board(user, *, unit=None, kind=None, level=None, incident=None) -> QuerySet[Obligation]:
-    """Every open obligation across incidents, most urgent (earliest due) first. For the bureau-wide
-    roles this includes the first-report clocks of stations' unsent drafts (rule 2): the template
-    shows their reference, station and times only, never the draft's text."""
+def obligations_tracked_by(user) -> QuerySet[Obligation]:
+    """What the user keeps track of: the obligations of the incidents they see and, for the
+    bureau-wide roles, the first-report clocks of stations' unsent drafts (rule 2), whose pages
+    show the reference, station and times only, never the draft's text."""
     visible = Q(incident__in=incidents_visible_to(user))
     if user_roles(user) & BUREAU_WIDE_ROLES:
         visible |= Q(incident__status=Incident.Status.DRAFT, kind=Kind.FIRST_REPORT)
-    rows = Obligation.objects.filter(visible, status__in=OPEN).select_related("incident__station", "owner_unit", "report")
+    return Obligation.objects.filter(visible).select_related("incident__station", "owner_unit", "report")
+
+
+def overdue_board(user, *, unit=None, kind=None, level=None, incident=None) -> QuerySet[Obligation]:
+    """Every open obligation the user tracks, most urgent (earliest due) first."""
+    rows = obligations_tracked_by(user).filter(status__in=OPEN)
     if unit:
         rows = rows.filter(owner_unit__code=unit)
     if kind:
@@ -75,7 +80,7 @@ def accountability(user, *, start, end, now=None):
 
     Returns (list of dicts, QuerySet[Obligation])."""
     now = now or timezone.now()
-    rows = obligations_visible_to(user).filter(due_at__gte=start, due_at__lt=end)
+    rows = obligations_tracked_by(user).filter(due_at__gte=start, due_at__lt=end)
     excused = Q(status=Obligation.Status.WAIVED, overdue_at__isnull=True)
     summary = (
         rows.values("owner_unit__code", "owner_unit__name", "owner_unit__name_en")

@@ -139,7 +139,7 @@ def accountability_xlsx(request):
     now = timezone.now()
     for ob in failures:
         late = ob.late_by_seconds if ob.late_by_seconds is not None else int((now - ob.due_at).total_seconds())
-        details.append([ob.owner_unit.name, ob.incident.reference, ob.incident.title, ob.get_kind_display(),
+        details.append([ob.owner_unit.name, ob.incident.reference, "" if ob.incident.status == "draft" else ob.incident.title, ob.get_kind_display(),
                         timezone.localtime(ob.due_at).strftime("%Y-%m-%d %H:%M"), ob.get_status_display(), late // 60])
     buffer = BytesIO()
     book.save(buffer)
