@@ -67,15 +67,17 @@ def incidents_by_category_month(user, now=None) -> dict:
 
 
 def on_time_by_unit(user, now=None) -> dict:
-    """Of the deadlines due in the last 90 days that are settled or missed, the share met on time, per unit."""
+    """Of the deadlines due in the last 90 days that are settled or missed, the share met on time, per
+    unit, judged as the accountability record judges them (docs/deadlines.md rules 1 and 10)."""
+    from reporting.selectors import judged_late, missed
+
     now = now or timezone.now()
     rows = (
         obligations_visible_to(user)
-        .filter(due_at__gte=now - timedelta(days=ON_TIME_DAYS), due_at__lte=now,
-                status__in=[Obligation.Status.FULFILLED, Obligation.Status.OVERDUE])
+        .filter(Q(status=Obligation.Status.FULFILLED) | missed(now),
+                due_at__gte=now - timedelta(days=ON_TIME_DAYS), due_at__lte=now)
         .values("owner_unit__code", "owner_unit__name")
-        .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(status=Obligation.Status.FULFILLED,
-                                                                     late_by_seconds__isnull=True)))
+        .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(status=Obligation.Status.FULFILLED) & ~judged_late()))
         .order_by("owner_unit__code")
     )
     rows = list(rows)

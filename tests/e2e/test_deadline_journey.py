@@ -59,6 +59,8 @@ def test_a_missed_deadline_from_board_to_accountability(cast, categories, open_a
     station.fill("#id_occurred_at", timezone.localtime(registered - timedelta(minutes=30)).strftime("%Y-%m-%dT%H:%M"))
     station.fill("#id_location", "城关镇某超市")
     station.fill("#id_description", "货架上发现过期食品,已下架封存。")
+    for name, value in {"nature": "过期食品", "scope": "一家超市", "trend": "已控制", "measures_taken": "下架封存"}.items():
+        station.fill(f"#id_{name}", value)
     with station.expect_navigation():
         station.click("button[value=submit]")
     obligation.refresh_from_db()

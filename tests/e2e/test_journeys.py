@@ -27,6 +27,15 @@ def _open(page, action):
     return card
 
 
+# What the first report must state besides time and place (plan 三(二)3).
+FACTS_TYPED = {"nature": "疑似食物中毒", "scope": "就餐人员", "trend": "趋于稳定", "measures_taken": "封存留样,暂停营业"}
+
+
+def _state_the_facts(page):
+    for name, value in FACTS_TYPED.items():
+        page.fill(f"#id_{name}", value)
+
+
 def _act(page, action):
     card = _open(page, action)
     with page.expect_navigation():
@@ -80,9 +89,10 @@ def test_journey_1_station_on_a_phone(cast, categories, file_incident, to_state,
         station.click("text=完善并提交")
     assert _fits_the_phone(station), "the intake form scrolls sideways on a 390 px phone"
     assert station.input_value("#id_title") == "12315转来:某幼儿园午餐后多名儿童呕吐"
-    station.fill("#id_occurred_at", _local(registered - timedelta(minutes=20)))
+    station.fill("#id_occurred_at", _local(registered - timedelta(minutes=5)))  # due 1 h after it occurred
     station.fill("#id_location", "城关镇某幼儿园")
     station.fill("#id_description", "午餐后9名儿童出现呕吐症状,已送县人民医院。")
+    _state_the_facts(station)
     station.set_input_files("#id_files", files=[{"name": "现场照片.png", "mimeType": "image/png", "buffer": _photo()}])
     with station.expect_navigation():
         station.click("button[value=submit]")
@@ -146,7 +156,8 @@ def test_a_lost_connection_does_not_lose_a_draft(cast, categories, file_incident
     form_url = page.url
     assert form_url.endswith("/incidents/new/") and _fits_the_phone(page)
     typed = {"#id_title": "城关镇某餐馆疑似食物中毒", "#id_location": "城关镇商都路18号",
-             "#id_description": "晚餐后6人腹痛腹泻,已送医。", "#id_occurred_at": _local(timezone.now() - timedelta(hours=1))}
+             "#id_description": "晚餐后6人腹痛腹泻,已送医。", "#id_occurred_at": _local(timezone.now() - timedelta(hours=1)),
+             **{f"#id_{name}": value for name, value in FACTS_TYPED.items()}}
     for selector, value in typed.items():
         page.fill(selector, value)
     page.select_option("#id_category", str(categories["food_safety"].pk))
@@ -221,6 +232,9 @@ def test_journey_2_the_leading_group_decides(cast, file_incident, to_state, open
     director.fill("#id_change_level-reason", "涉及学生人数增加,影响扩大")
     _act(director, "change_level")
     assert Incident.objects.get(pk=incident.pk).level == 1
+    # 五(一): the HQ's summary first, then the leading group declares the end.
+    incidents.incident_summary_submit(actor=cast["deputy"], incident=incident, summary="处置情况总结")
+    director.reload()
     _open(director, "end")
     director.fill("#id_end-summary", "患病学生全部出院,涉事食堂停业整改,应急处置结束。")
     _act(director, "end")

@@ -12,6 +12,7 @@ import pytest
 
 from reporting.models import Kind
 from reporting.services import report_submit
+from tests.incidents.conftest import FACTS
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,7 +38,7 @@ PRINT_STYLE = """() => {
 def printed_incident(cast, file_incident, to_state):
     incident = to_state(file_incident(title="城关镇某学校食堂疑似食物中毒", proposed_level=2), "active")
     report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT,
-                  content="城关镇某学校食堂发生疑似食物中毒,12名学生送医,县局已启动Ⅱ级响应。")
+                  content="城关镇某学校食堂发生疑似食物中毒,12名学生送医,县局已启动Ⅱ级响应。", facts=FACTS)
     return incident
 
 

@@ -51,7 +51,8 @@ def morning(cast, categories, file_incident, to_state):
     from 12315 whose first report is now late, a draft, and two closed ones for the charts."""
     now = timezone.now()
     # Filed within the hour the plan allows, so the first reports count as on time.
-    recent = {"occurred_at": now - timedelta(minutes=40), "injured": 0, "nature": "", "description": ""}
+    recent = {"occurred_at": now - timedelta(minutes=40), "injured": 0, "nature": "", "description": "",
+              "scope": "周边居民", "trend": "趋于稳定", "measures_taken": "现场处置"}
     # Earlier weeks, handled and closed: the charts have months and on-time shares to show.
     closed = ((62, "station2", "某药店销售过期药品", "drugs_devices_cosmetics", "药品质量", "群众举报某药店销售过期药品,现场查见3盒。"),
               (35, "station1", "某商场电梯困人", "special_equipment", "特种设备故障", "电梯停运,2人被困15分钟后救出,无人受伤。"),
