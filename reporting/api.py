@@ -8,6 +8,7 @@ from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from common import limits
 from incidents.selectors import incidents_visible_to
 from reporting import services
 from reporting.models import Kind, Notification, Obligation, Report
@@ -58,6 +59,7 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "sequence", "content", "author", "unit", "submitted_at", "recipients", "channel",
                   "sent_at", "corrects", "signed_off_by"]
         read_only_fields = ["sequence", "submitted_at", "sent_at"]
+        extra_kwargs = {"content": {"max_length": limits.REPORT_BODY}}
 
 
 class IncidentReports(generics.ListCreateAPIView):

@@ -7,12 +7,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common import limits
+from common.text import label, truncate
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from incidents.services import InvalidTransition, is_office, leading_group_decider
 from reporting import obligations as rules
 from reporting.delivery import notify
-from reporting.models import Kind, Obligation, Report
+from reporting.models import Kind, Notification, Obligation, Report
 from roles.models import Contact, Membership, Unit, User
 from roles.permissions import Role
 from roles.selectors import office_section, user_roles
@@ -119,9 +121,10 @@ def _tell_the_office(report: Report) -> None:
     office_staff = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True).distinct()
     incident = report.incident
     with translation.override(settings.LANGUAGE_CODE):  # the portal's language, as for deadline messages
-        title = _("%(unit)s filed a progress report on %(incident)s") % {
-            "unit": report.unit.display_name, "incident": f"{incident.reference} {incident.title}"}
-        body = report.content[:300]
+        title = label(_("%(unit)s filed a progress report on %(incident)s"),
+                      {"unit": report.unit.display_name, "incident": f"{incident.reference} {incident.title}"},
+                      limit=Notification._meta.get_field("title").max_length, shrink="incident")
+        body = truncate(report.content, 300)
     notify(office_staff, step="station_report", title=title, body=body, incident=incident)
 
 
@@ -138,5 +141,7 @@ def obligation_waive(*, actor: User, obligation: Obligation, reason: str) -> Obl
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for waiving this deadline.")})
+    if len(reason) > limits.REASON:  # posted straight from the incident page's small form: checked here
+        raise ValidationError({"reason": _("Keep the reason to at most %(limit)s characters.") % {"limit": limits.REASON}})
     return rules.waive(obligation, reason, by=actor)
 

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common import limits
 from emergency.forms import BootstrapFormMixin
 from roles.models import Contact, Unit, User
 from roles.services import CONTACT_FIELDS, UNIT_CONTACT_FIELDS
@@ -29,7 +30,8 @@ class DelegationForm(BootstrapFormMixin, forms.Form):
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     ends_at = forms.DateTimeField(label=_("until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=limits.REASON,
+                             help_text=limits.limit_help(limits.REASON))
 
     def __init__(self, *args, leader, **kwargs):
         super().__init__(*args, **kwargs)
