@@ -201,7 +201,7 @@ class HQUpdateSerializer(serializers.Serializer):
 
 
 class MeasureAddSerializer(serializers.Serializer):
-    title = serializers.CharField(allow_blank=True)
+    title = serializers.CharField(allow_blank=True, max_length=Measure._meta.get_field("title").max_length)
     description = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
     owner_unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.filter(is_active=True))
     due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)

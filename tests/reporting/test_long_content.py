@@ -108,6 +108,17 @@ def test_action_bodies_are_bounded_in_the_api(file_incident, api, path, field, l
     assert response.status_code == 400 and field in response.json()
 
 
+def test_a_measure_s_title_fits_its_column_in_the_api(active, api):
+    # The column holds 200 characters; the API used to pass more on, and PostgreSQL answered with a 500.
+    from incidents.models import Measure
+
+    before = Measure.objects.count()
+    response = api("director").post(f"/api/incidents/{active.pk}/add-measure/", {
+        "title": "封" * 201, "owner_unit": "chengguan"}, format="json")
+    assert response.status_code == 400 and "title" in response.json()
+    assert Measure.objects.count() == before
+
+
 def test_a_waived_deadline_s_reason_is_bounded(file_incident, to_state, cast, login):
     from incidents import services as incidents
     from reporting.models import Obligation
