@@ -9,7 +9,7 @@ Why these figures: an official report page (GB/T 9704, 22 lines of 28 characters
   worker's time limit (bench/pdf.py, docs/benchmarks.md).
 - LONG_TEXT, 5,000 characters (about 8 pages): one part of a record: what happened, scope, trend,
   measures taken, a summary, a measure's note, each section of the after-action assessment. The
-  first report is built from five of these (25,000 at most).
+  first report is built from four of these and short fields (about 20,600 at most).
 - REASON, 1,000 characters: why something was done (a correction, a merge, a level change, a
   waived deadline, a delegation), shown in the timeline as one entry.
 """
