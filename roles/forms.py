@@ -23,6 +23,10 @@ class ContactForm(BootstrapFormMixin, forms.ModelForm):
         model = Contact
         fields = CONTACT_FIELDS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits.limit_field(self.fields["notes"], limits.LONG_TEXT)  # a TextField: bounded here
+
 
 class DelegationForm(BootstrapFormMixin, forms.Form):
     acting = forms.ModelChoiceField(label=_("acting leader"), queryset=User.objects.none())

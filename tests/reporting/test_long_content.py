@@ -131,3 +131,33 @@ def test_a_waived_deadline_s_reason_is_bounded(file_incident, to_state, cast, lo
     assert "最多1000字" in page  # the message, in the page the office is sent back to
     ob.refresh_from_db()
     assert ob.status != Obligation.Status.WAIVED and ob.waived_reason == ""
+
+
+def _form_cases():
+    from incidents import forms as f
+    from roles.forms import ContactForm, DelegationForm
+
+    return [
+        (f.MessageForm, {}, "message", limits.LONG_TEXT),
+        (f.SummaryForm, {}, "summary", limits.LONG_TEXT),
+        (f.ReasonForm, {}, "reason", limits.REASON),
+        (f.MeasureAddForm, {}, "description", limits.LONG_TEXT),
+        (f.MeasureUpdateForm, {}, "completion_note", limits.LONG_TEXT),
+        (f.TeamForm, {}, "experts", limits.LONG_TEXT),
+        *[(f.AfterActionForm, {}, name, limits.LONG_TEXT)
+          for name in ("cause", "handling", "follow_up", "lessons", "improvements")],
+        (ContactForm, {}, "notes", limits.LONG_TEXT),
+        (DelegationForm, {"leader": "director"}, "reason", limits.REASON),
+    ]
+
+
+@pytest.mark.parametrize("case", range(13))
+def test_every_free_text_field_of_the_forms_states_and_keeps_a_limit(cast, case):
+    assert len(_form_cases()) == 13  # every case is run
+    form_class, kwargs, name, limit = _form_cases()[case]
+    kwargs = {key: cast[value] for key, value in kwargs.items()}
+    form = form_class({name: "字" * (limit + 1)}, **kwargs)
+    assert not form.is_valid() and name in form.errors
+    assert f"最多{limit}字" in str(form[name].help_text)
+    assert f'maxlength="{limit}"' in str(form[name])
+    assert name not in form_class({name: "字" * limit}, **kwargs).errors
