@@ -109,7 +109,8 @@ def run():
             times.append(time.perf_counter() - started)
             pages = len(PdfReader(BytesIO(pdf)).pages)
         median = statistics.median(times)
-        print(f"{label}: {len(content):,} characters, {pages} pages, median {median:.2f} s; runs {[round(t, 2) for t in times]}")
+        print(f"{label}: {len(content):,} characters, {pages} pages, median {median:.2f} s; "
+              f"runs {[round(t, 2) for t in times]}")
         rows.append((label, len(content), pages, median, times))
     write(rows)
 

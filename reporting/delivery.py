@@ -43,8 +43,8 @@ def message(row: Outbox) -> tuple[str, str]:
         }
         # A label: at most the column's 200 characters and one line (it is also the email's subject);
         # the incident's title gives way, the kind, reference and due time stay.
-        title = label(titles[row.step], {"what": f"{obligation.get_kind_display()}（{incident.reference} {incident.title}）",
-                                          "due": due}, limit=TITLE_LENGTH, shrink="what")
+        what = f"{obligation.get_kind_display()}（{incident.reference} {incident.title}）"
+        title = label(titles[row.step], {"what": what, "due": due}, limit=TITLE_LENGTH, shrink="what")
         body = _("Owner: %(unit)s. Late, concealed or missing reports are pursued under the plan (五(三)).") % {
             "unit": obligation.owner_unit.display_name}
     return title, body

@@ -142,6 +142,7 @@ def obligation_waive(*, actor: User, obligation: Obligation, reason: str) -> Obl
     if not reason:
         raise ValidationError({"reason": _("Give the reason for waiving this deadline.")})
     if len(reason) > limits.REASON:  # posted straight from the incident page's small form: checked here
-        raise ValidationError({"reason": _("Keep the reason to at most %(limit)s characters.") % {"limit": limits.REASON}})
+        raise ValidationError({"reason": _("Keep the reason to at most %(limit)s characters.")
+                               % {"limit": limits.REASON}})
     return rules.waive(obligation, reason, by=actor)
 
