@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export DEBUG ?= true
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test bench screenshots setup system-deps migrate messages clean
+.PHONY: run test bench bench-pdf screenshots setup system-deps migrate messages clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo
@@ -27,6 +27,12 @@ screenshots: setup
 # A benchmark, not a test: the deadline sweep over 1,000,000 obligations (PostgreSQL), figures to docs/benchmarks.md.
 bench: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/emergency} $(BIN)/python bench/sweep.py
+	$(MAKE) --no-print-directory bench-pdf
+
+# A benchmark, not a test: how long a report's PDF takes at the longest text the forms accept (and at
+# the issue's 200,000 characters, now refused), figures to docs/benchmarks.md (its own section).
+bench-pdf: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/emergency} $(BIN)/python bench/pdf.py
 
 setup: system-deps $(VENV)/.installed messages
 

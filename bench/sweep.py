@@ -110,6 +110,9 @@ def report(fill, idle, busy):
     print(f"sweep with nothing due: median {idle_median:.1f} ms (target ≤ 10 ms); runs: {[round(x, 1) for x in idle]}")
     print(f"sweep with {DUE:,} due: median {busy_median:.1f} ms (target ≤ 50 ms); runs: {[round(x, 1) for x in busy]}")
     doc = ROOT / "docs" / "benchmarks.md"
+    # Other benchmarks' sections (bench/pdf.py) are kept: this one rewrites only its own part.
+    kept = doc.read_text(encoding="utf-8") if doc.exists() else ""
+    kept = kept[kept.index("<!-- bench/"):] if "<!-- bench/" in kept else ""
     doc.write_text(
         "# Benchmarks\n\n"
         "Written by `make bench` (bench/sweep.py); rerun it to refresh. Not a test: figures, on this machine.\n\n"
@@ -137,7 +140,8 @@ def report(fill, idle, busy):
         "  of the time); no redundant indexes on the obligation and\n"
         "  outbox tables (every index is rewritten for every row marked); no foreign-key check on the\n"
         "  outbox (2,000 keys checked at commit took 7 ms; the sweep writes outbox rows only for rows it\n"
-        "  holds locked); 1,000 rows per transaction; the heartbeat in the last transaction.\n",
+        "  holds locked); 1,000 rows per transaction; the heartbeat in the last transaction.\n"
+        + ("\n" + kept if kept else ""),
         encoding="utf-8",
     )
     print(f"wrote {doc.relative_to(ROOT)}")

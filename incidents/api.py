@@ -15,7 +15,9 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common import limits
 from incidents import services
+from incidents.forms import INTAKE_TEXT_FIELDS
 from incidents.models import Category, CommandHQ, Incident, IncidentEvent, Level, Measure
 from incidents.selectors import incident_list, incident_search, incident_timeline, incidents_visible_to
 from roles.models import Unit, User
@@ -146,6 +148,8 @@ class IncidentFileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = ["draft", "station"] + services.INTAKE_FIELDS
+        # The model's TextFields are unbounded; what a person may type is bounded here as in the form.
+        extra_kwargs = {name: {"max_length": limits.LONG_TEXT} for name in INTAKE_TEXT_FIELDS}
 
 
 class DraftUpdateSerializer(IncidentFileSerializer):
@@ -154,15 +158,15 @@ class DraftUpdateSerializer(IncidentFileSerializer):
 
 
 class TextSerializer(serializers.Serializer):
-    message = serializers.CharField(allow_blank=True, default="")
+    message = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
 
 
 class SummarySerializer(serializers.Serializer):
-    summary = serializers.CharField(allow_blank=True, default="")
+    summary = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(allow_blank=True, default="")
+    reason = serializers.CharField(allow_blank=True, default="", max_length=limits.REASON)
 
 
 class VerifySerializer(SummarySerializer):
@@ -203,8 +207,8 @@ class HQUpdateSerializer(serializers.Serializer):
 
 
 class MeasureAddSerializer(serializers.Serializer):
-    title = serializers.CharField(allow_blank=True)
-    description = serializers.CharField(allow_blank=True, default="")
+    title = serializers.CharField(allow_blank=True, max_length=Measure._meta.get_field("title").max_length)
+    description = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
     owner_unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.filter(is_active=True))
     due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
 
@@ -212,22 +216,22 @@ class MeasureAddSerializer(serializers.Serializer):
 class MeasureUpdateSerializer(serializers.Serializer):
     measure = serializers.IntegerField()
     status = serializers.ChoiceField(choices=[Measure.Status.DONE, Measure.Status.CANCELLED])
-    completion_note = serializers.CharField(allow_blank=True, default="")
+    completion_note = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
 
 
 class TeamSerializer(serializers.Serializer):
     leader = serializers.SlugRelatedField(slug_field="username", queryset=User.objects.filter(is_active=True))
     members = serializers.SlugRelatedField(slug_field="username", many=True, required=False, default=list,
                                            queryset=User.objects.filter(is_active=True))
-    experts = serializers.CharField(allow_blank=True, default="")
+    experts = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
 
 
 class AfterActionSerializer(serializers.Serializer):
-    cause = serializers.CharField(allow_blank=True, default="")
-    handling = serializers.CharField(allow_blank=True, default="")
-    follow_up = serializers.CharField(allow_blank=True, default="")
-    lessons = serializers.CharField(allow_blank=True, default="")
-    improvements = serializers.CharField(allow_blank=True, default="")
+    cause = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
+    handling = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
+    follow_up = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
+    lessons = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
+    improvements = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
 
 
 # ---------------------------------------------------------------- the viewset

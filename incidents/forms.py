@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common import limits
 from emergency.forms import BootstrapFormMixin
 from incidents.attachments import ACCEPT, check_upload
 from incidents.models import Category, Incident, Level, LevelPolicy, Measure
@@ -10,6 +11,7 @@ from incidents.services import INTAKE_FIELDS
 from roles.models import Unit, User
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+INTAKE_TEXT_FIELDS = ["description", "scope", "trend", "measures_taken"]
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -81,6 +83,8 @@ class IncidentForm(BootstrapFormMixin, forms.ModelForm):
         for name in ("occurred_at", "discovered_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
         self.level_criteria = level_choices_with_criteria()
+        for name in INTAKE_TEXT_FIELDS:  # TextFields: unbounded columns, bounded here and in the API
+            limits.limit_field(self.fields[name], limits.LONG_TEXT)
 
     def clean_station(self):
         station = self.cleaned_data.get("station")
@@ -94,7 +98,8 @@ class IncidentForm(BootstrapFormMixin, forms.ModelForm):
 
 
 class MessageForm(BootstrapFormMixin, forms.Form):
-    message = forms.CharField(label=_("message"), widget=forms.Textarea(attrs={"rows": 3}))
+    message = forms.CharField(label=_("message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.LONG_TEXT,
+                              help_text=limits.limit_help(limits.LONG_TEXT))
 
 
 class SupplementForm(MessageForm):
@@ -102,11 +107,13 @@ class SupplementForm(MessageForm):
 
 
 class SummaryForm(BootstrapFormMixin, forms.Form):
-    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 4}))
+    summary = forms.CharField(label=_("summary"), widget=forms.Textarea(attrs={"rows": 4}), max_length=limits.LONG_TEXT,
+                              help_text=limits.limit_help(limits.LONG_TEXT))
 
 
 class ReasonForm(BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=limits.REASON,
+                             help_text=limits.limit_help(limits.REASON))
 
 
 class VerifyForm(SummaryForm):
@@ -167,7 +174,8 @@ class HQForm(BootstrapFormMixin, forms.Form):
 
 class MeasureAddForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("task"), max_length=200)
-    description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    description = forms.CharField(label=_("description"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                  max_length=limits.LONG_TEXT, help_text=limits.limit_help(limits.LONG_TEXT))
     owner_unit = forms.ModelChoiceField(label=_("owner unit"), queryset=Unit.objects.filter(
         kind__in=[Unit.Kind.SECTION, Unit.Kind.STATION], is_active=True))
     due_at = forms.DateTimeField(label=_("due at"), required=False, widget=DateTimeInput(),
@@ -178,7 +186,8 @@ class MeasureUpdateForm(BootstrapFormMixin, forms.Form):
     measure = forms.IntegerField(widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("result"), choices=[(Measure.Status.DONE, _("done")),
                                                            (Measure.Status.CANCELLED, _("cancelled"))])
-    completion_note = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 2}))
+    completion_note = forms.CharField(label=_("what was done"), widget=forms.Textarea(attrs={"rows": 2}),
+                                      max_length=limits.LONG_TEXT, help_text=limits.limit_help(limits.LONG_TEXT))
     files = FilesField(label=_("photos and documents"))
 
 
@@ -190,15 +199,21 @@ class TeamForm(BootstrapFormMixin, forms.Form):
     leader = forms.ModelChoiceField(label=_("team leader"), queryset=User.objects.filter(is_active=True, memberships__isnull=False).distinct())
     members = forms.ModelMultipleChoiceField(label=_("members"), required=False,
                                              queryset=User.objects.filter(is_active=True, memberships__isnull=False).distinct())
-    experts = forms.CharField(label=_("outside experts"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    experts = forms.CharField(label=_("outside experts"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                              max_length=limits.LONG_TEXT, help_text=limits.limit_help(limits.LONG_TEXT))
 
 
 class AfterActionForm(BootstrapFormMixin, forms.Form):
-    cause = forms.CharField(label=_("cause"), widget=forms.Textarea(attrs={"rows": 3}))
-    handling = forms.CharField(label=_("handling"), widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up = forms.CharField(label=_("follow-up"), widget=forms.Textarea(attrs={"rows": 3}))
-    lessons = forms.CharField(label=_("lessons"), widget=forms.Textarea(attrs={"rows": 3}))
-    improvements = forms.CharField(label=_("plan improvements"), widget=forms.Textarea(attrs={"rows": 3}))
+    cause = forms.CharField(label=_("cause"), widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.LONG_TEXT,
+                          help_text=limits.limit_help(limits.LONG_TEXT))
+    handling = forms.CharField(label=_("handling"), widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.LONG_TEXT,
+                          help_text=limits.limit_help(limits.LONG_TEXT))
+    follow_up = forms.CharField(label=_("follow-up"), widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.LONG_TEXT,
+                          help_text=limits.limit_help(limits.LONG_TEXT))
+    lessons = forms.CharField(label=_("lessons"), widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.LONG_TEXT,
+                          help_text=limits.limit_help(limits.LONG_TEXT))
+    improvements = forms.CharField(label=_("plan improvements"), widget=forms.Textarea(attrs={"rows": 3}), max_length=limits.LONG_TEXT,
+                          help_text=limits.limit_help(limits.LONG_TEXT))
 
 
 class AttachForm(BootstrapFormMixin, forms.Form):

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from common import limits
 from incidents.selectors import incidents_visible_to
 from reporting import services
 from reporting.models import REPORT_FACTS, Kind, Notification, Obligation, Report
@@ -47,7 +48,7 @@ class ObligationFilter(django_filters.FilterSet):
 
 
 class WaiveSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000)
+    reason = serializers.CharField(max_length=limits.REASON)
 
 
 class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -122,13 +123,13 @@ class AccountabilityRecord(generics.GenericAPIView):
 
 
 class FactsSerializer(serializers.Serializer):
-    time = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    place = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    source = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    nature = serializers.CharField(required=False, allow_blank=True, max_length=2000)
-    scope = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    trend = serializers.CharField(required=False, allow_blank=True, max_length=5000)
-    measures = serializers.CharField(required=False, allow_blank=True, max_length=10000)
+    time = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT)
+    place = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT)
+    source = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT)
+    nature = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT)
+    scope = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT)
+    trend = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT)
+    measures = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT)
 
 
 class ReportSerializer(serializers.ModelSerializer):
@@ -147,6 +148,7 @@ class ReportSerializer(serializers.ModelSerializer):
         fields = ["id", "kind", "sequence", "content", "author", "unit", "submitted_at", "recipients", "channel",
                   "sent_at", "corrects", "signed_off_by", "facts", "skip_level_reason"]
         read_only_fields = ["sequence", "submitted_at", "sent_at"]
+        extra_kwargs = {"content": {"max_length": limits.REPORT_BODY}, "skip_level_reason": {"max_length": limits.REASON}}
 
 
 class IncidentReports(generics.ListCreateAPIView):

@@ -10,11 +10,13 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common.text import label, single_line, truncate
 from reporting.models import Notification, Outbox
 from roles.models import User
 
 MAX_ATTEMPTS = 10
 WEBHOOK_TIMEOUT_SECONDS = 10
+TITLE_LENGTH = Notification._meta.get_field("title").max_length
 
 
 def enqueue(outbox_ids: list[int]) -> None:
@@ -32,7 +34,6 @@ def message(row: Outbox) -> tuple[str, str]:
     incident = obligation.incident
     with translation.override(settings.LANGUAGE_CODE):
         due = timezone.localtime(obligation.due_at).strftime("%Y-%m-%d %H:%M")
-        what = f"{obligation.get_kind_display()}（{incident.reference} {incident.title}）"
         titles = {
             Outbox.Step.REMINDER_HALF: _("Half the time is gone: %(what)s is due at %(due)s"),
             Outbox.Step.REMINDER_SOON: _("Due soon: %(what)s is due at %(due)s"),
@@ -40,7 +41,10 @@ def message(row: Outbox) -> tuple[str, str]:
             Outbox.Step.OVERDUE: _("Overdue: %(what)s was due at %(due)s"),
             Outbox.Step.ESCALATION: _("Escalated to the leading group: %(what)s, due at %(due)s, is still missing"),
         }
-        title = titles[row.step] % {"what": what, "due": due}
+        # A label: at most the column's 200 characters and one line (it is also the email's subject);
+        # the incident's title gives way, the kind, reference and due time stay.
+        what = f"{obligation.get_kind_display()}（{incident.reference} {incident.title}）"
+        title = label(titles[row.step], {"what": what, "due": due}, limit=TITLE_LENGTH, shrink="what")
         body = _("Owner: %(unit)s. Late, concealed or missing reports are pursued under the plan (五(三)).") % {
             "unit": obligation.owner_unit.display_name}
     return title, body
@@ -51,7 +55,9 @@ class DeliveryError(Exception):
 
 
 def notify(users, *, step: str, title: str, body: str = "", incident=None, obligation=None) -> list[Notification]:
-    """In-app notifications, one per person: what the outbox sends, and what services tell at once."""
+    """In-app notifications, one per person: what the outbox sends, and what services tell at once.
+    The title is a label: made one line and cut to the column's length here, whoever built it."""
+    title = truncate(single_line(title), TITLE_LENGTH)
     return Notification.objects.bulk_create([
         Notification(user=user, obligation=obligation, incident=incident, step=step, title=title, body=body)
         for user in users
@@ -65,7 +71,7 @@ def _send(row: Outbox) -> None:
         notify([user], step=row.step, title=title, body=body, incident=row.obligation.incident,
                obligation=row.obligation)
     elif row.channel == Outbox.Channel.EMAIL:
-        send_mail(title, body, settings.DEFAULT_FROM_EMAIL, [row.recipient])
+        send_mail(single_line(title), body, settings.DEFAULT_FROM_EMAIL, [row.recipient])  # a header: one line
     elif row.channel == Outbox.Channel.WEBHOOK:
         # The text message both WeCom and DingTalk group robots accept.
         payload = json.dumps({"msgtype": "text", "text": {"content": f"{title}\n{body}"}}, ensure_ascii=False)

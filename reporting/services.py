@@ -8,12 +8,14 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from common import limits
+from common.text import label, truncate
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from incidents.services import InvalidTransition, incident_close, is_office, leading_group_decider
 from reporting import obligations as rules
 from reporting.delivery import notify
-from reporting.models import REPORT_FACTS, Kind, Obligation, Report
+from reporting.models import REPORT_FACTS, Kind, Notification, Obligation, Report
 from roles.models import Contact, Membership, Unit, User
 from roles.permissions import Role
 from roles.selectors import office_section, user_roles
@@ -177,8 +179,9 @@ def _tell_the_office(report: Report) -> None:
     with translation.override(settings.LANGUAGE_CODE):  # the portal's language, as for deadline messages
         template = (_("%(unit)s reported %(incident)s past the bureau (越级上报)") if report.skip_level_reason
                     else _("%(unit)s filed a progress report on %(incident)s"))
-        title = template % {"unit": report.unit.display_name, "incident": f"{incident.reference} {incident.title}"}
-        body = report.content[:300]
+        title = label(template, {"unit": report.unit.display_name, "incident": f"{incident.reference} {incident.title}"},
+                      limit=Notification._meta.get_field("title").max_length, shrink="incident")
+        body = truncate(report.content, 300)
     notify(office_staff, step="station_report", title=title, body=body, incident=incident)
 
 
@@ -196,5 +199,8 @@ def obligation_waive(*, actor: User, obligation: Obligation, reason: str) -> Obl
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give the reason for waiving this deadline.")})
+    if len(reason) > limits.REASON:  # posted straight from the incident page's small form: checked here
+        raise ValidationError({"reason": _("Keep the reason to at most %(limit)s characters.")
+                               % {"limit": limits.REASON}})
     return rules.waive(obligation, reason, by=actor)
 

@@ -1,7 +1,6 @@
 """The overdue board, the notification centre, and the reports panel of the incident page."""
 
 from datetime import timedelta
-from io import BytesIO
 
 from django import forms as django_forms
 from django.contrib import messages
@@ -13,6 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from common import limits, xlsx
+from common.redirects import safe_next
 from emergency.forms import BootstrapFormMixin
 from incidents.views import _form_errors
 from incidents.models import Level
@@ -67,22 +68,18 @@ def board_xlsx(request):
     book = Workbook()
     sheet = book.active
     sheet.title = _("Overdue board")[:31]
-    sheet.append([_("Number"), _("Incident"), _("Level"), _("Report"), _("Owner unit"), _("Due at"), _("Status"),
-                  _("Minutes left (negative: overdue)")])
+    xlsx.append(sheet, [_("Number"), _("Incident"), _("Level"), _("Report"), _("Owner unit"), _("Due at"), _("Status"),
+                        _("Minutes left (negative: overdue)")])
     now = timezone.now()
     for row in rows:
-        sheet.append([
-            row.incident.reference, "" if row.incident.status == "draft" else row.incident.title, row.incident.level_roman or "", row.get_kind_display(),
-            row.owner_unit.display_name, timezone.localtime(row.due_at).strftime("%Y-%m-%d %H:%M"),
+        xlsx.append(sheet, [
+            # A station's unsent draft: its reference and times only, never its text (docs/deadlines.md rule 2).
+            row.incident.reference, "" if row.incident.status == "draft" else row.incident.title,
+            row.incident.level_roman or "", row.get_kind_display(), row.owner_unit.display_name, row.due_at,
             row.get_status_display(), int((row.due_at - now).total_seconds() // 60),
         ])
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="overdue-board-{stamp}.xlsx"'
-    return response
+    return xlsx.response(book, f"overdue-board-{stamp}.xlsx")
 
 
 ACCOUNTABILITY_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.ADMINISTRATOR}
@@ -129,24 +126,28 @@ def accountability_xlsx(request):
     book = Workbook()
     sheet = book.active
     sheet.title = _("Summary")[:31]
-    sheet.append([_("Period"), f"{start} – {end}"])
-    sheet.append([_("Unit"), _("Due in the period"), _("On time"), _("Late"), _("Missed"), _("Waived"), _("Not yet due")])
+    xlsx.append(sheet, [_("Period"), start, end])
+    xlsx.append(sheet, [_("Unit"), _("Due in the period"), _("On time"), _("Late"), _("Missed"),
+                        _("of which waived after the deadline"), _("Waived before the deadline (not counted)"),
+                        _("Not yet due")])
     for row in summary:
-        sheet.append([row["owner_unit__name"], row["total"], row["on_time"], row["late"], row["missed"], row["waived"],
-                      row["pending"]])
+        xlsx.append(sheet, [row["owner_unit__name"], row["total"], row["on_time"], row["late"], row["missed"],
+                            row["missed_then_waived"], row["waived"], row["pending"]])
     details = book.create_sheet(_("Late and missed")[:31])
-    details.append([_("Unit"), _("Number"), _("Incident"), _("Report"), _("Due at"), _("Status"), _("Late by (minutes)")])
+    xlsx.append(details, [_("Unit"), _("Number"), _("Incident"), _("Report"), _("Due at"), _("Status"),
+                          _("Late by (minutes)"), _("Late from discovery (minutes)"),
+                          _("discovery accepted as the start by the office"), _("Waived by"), _("Waived at"),
+                          _("reason for waiving")])
     now = timezone.now()
     for ob in failures:
         late = ob.late_by_seconds if ob.late_by_seconds is not None else int((now - ob.due_at).total_seconds())
-        details.append([ob.owner_unit.name, ob.incident.reference, "" if ob.incident.status == "draft" else ob.incident.title, ob.get_kind_display(),
-                        timezone.localtime(ob.due_at).strftime("%Y-%m-%d %H:%M"), ob.get_status_display(), late // 60])
-    buffer = BytesIO()
-    book.save(buffer)
-    response = HttpResponse(buffer.getvalue(),
-                            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="accountability-{start}-{end}.xlsx"'
-    return response
+        from_discovery = ob.late_from_discovery_seconds // 60 if ob.late_from_discovery_seconds is not None else None
+        xlsx.append(details, [
+            ob.owner_unit.name, ob.incident.reference, "" if ob.incident.status == "draft" else ob.incident.title,
+            ob.get_kind_display(), ob.due_at, ob.get_status_display(), late // 60, from_discovery,
+            ob.discovery_accepted_reason, ob.waived_by.display_name if ob.waived_by else "", ob.waived_at,
+            ob.waived_reason])
+    return xlsx.response(book, f"accountability-{start}-{end}.xlsx")
 
 
 @login_required
@@ -190,7 +191,7 @@ def notification_read(request, pk):
     if note.read_at is None:
         note.read_at = timezone.now()
         note.save(update_fields=["read_at"])
-    return redirect(request.POST.get("next") or "reporting:notifications")
+    return redirect(safe_next(request, "reporting:notifications"))
 
 
 @login_required
@@ -202,7 +203,8 @@ def notifications_read_all(request):
 
 def _fact_field(key, label) -> django_forms.CharField:
     rows = 1 if key in ("time", "place", "source", "nature") else 2
-    return django_forms.CharField(label=label, required=False, max_length=10000,
+    return django_forms.CharField(label=label, required=False, max_length=limits.LONG_TEXT,
+                                  help_text=limits.limit_help(limits.LONG_TEXT),
                                   widget=django_forms.Textarea(attrs={"rows": rows}))
 
 
@@ -214,7 +216,9 @@ class ReportForm(BootstrapFormMixin, FactsFields):
     kind = django_forms.ChoiceField(label=_("kind"), choices=[(k, label) for k, label in Kind.choices
                                                              if k not in (Kind.FIRST_REPORT, Kind.MEASURE)])
     content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 6}),
-                                     help_text=_("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3)."))
+                                     max_length=limits.REPORT_BODY, help_text=limits.limit_help(
+                                         limits.REPORT_BODY,
+                                         _("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3).")))
     recipients = django_forms.ModelMultipleChoiceField(
         label=_("recipients"), required=False, queryset=Contact.objects.filter(is_active=True),
         widget=django_forms.CheckboxSelectMultiple,
@@ -232,19 +236,23 @@ class ProgressForm(BootstrapFormMixin, django_forms.Form):
     office reports on to the government (plan 三(二): 逐级向上汇报)."""
 
     content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 5}),
-                                     help_text=_("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3)."))
+                                     max_length=limits.REPORT_BODY, help_text=limits.limit_help(
+                                         limits.REPORT_BODY,
+                                         _("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3).")))
 
 
 class SkipLevelForm(BootstrapFormMixin, FactsFields):
     """越级上报 (三(二)2-1): in special cases the station reports straight to the county government or the
     city bureau, stating why; the office and the town government are told at the same moment."""
 
-    skip_level_reason = django_forms.CharField(label=_("why the station reports past the bureau"),
+    skip_level_reason = django_forms.CharField(label=_("why the station reports past the bureau"), max_length=limits.REASON,
+                                               help_text=limits.limit_help(limits.REASON),
                                                widget=django_forms.Textarea(attrs={"rows": 2}))
     recipients = django_forms.ModelMultipleChoiceField(
         label=_("recipients"), queryset=Contact.objects.filter(is_active=True, kind=Contact.Kind.UPWARD),
         widget=django_forms.CheckboxSelectMultiple)
-    content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 5}))
+    content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 5}),
+                                     max_length=limits.REPORT_BODY, help_text=limits.limit_help(limits.REPORT_BODY))
     field_order = ["skip_level_reason", "recipients", "content"]
 
 
@@ -275,6 +283,7 @@ def incident_panel(request, incident) -> dict:
         may_waive = False
     return {
         "may_waive": may_waive,
+        "reason_limit": limits.REASON,
         "template": "reporting/incident_panel.html",
         "reports": reports_of(request.user, incident),
         "obligations": obligations_visible_to(request.user).filter(incident=incident).select_related(

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from common import limits
 from emergency.forms import BootstrapFormMixin
 from roles.models import Contact, Unit, User
 from roles.services import CONTACT_FIELDS, UNIT_CONTACT_FIELDS
@@ -22,6 +23,10 @@ class ContactForm(BootstrapFormMixin, forms.ModelForm):
         model = Contact
         fields = CONTACT_FIELDS
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        limits.limit_field(self.fields["notes"], limits.LONG_TEXT)  # a TextField: bounded here
+
 
 class DelegationForm(BootstrapFormMixin, forms.Form):
     acting = forms.ModelChoiceField(label=_("acting leader"), queryset=User.objects.none())
@@ -29,7 +34,8 @@ class DelegationForm(BootstrapFormMixin, forms.Form):
                                     input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
     ends_at = forms.DateTimeField(label=_("until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
                                   input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
-    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=limits.REASON,
+                             help_text=limits.limit_help(limits.REASON))
 
     def __init__(self, *args, leader, **kwargs):
         super().__init__(*args, **kwargs)
