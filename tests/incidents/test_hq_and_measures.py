@@ -230,7 +230,7 @@ def test_only_the_leading_group_and_the_commander_compose_the_hq(cast, file_inci
     food = api("food")
     for body in ({"lead_section": "catering"}, {"commander": "director"}, {"member_sections": ["catering"]}):
         refused = food.post(f"/api/incidents/{incident.pk}/hq/", body, format="json")
-        assert refused.status_code == 403 and "commander" in refused.json()["detail"]
+        assert refused.status_code == 403 and "总指挥" in refused.json()["detail"]  # says who may
     assert CommandHQ.objects.get(incident=incident).lead_section.code == "food_coordination"
     response = api("deputy").post(f"/api/incidents/{incident.pk}/hq/",
                                   {"lead_section": "catering", "member_sections": ["catering", "office"]}, format="json")
