@@ -156,6 +156,9 @@ SHORT_LIMIT_HOURS = config.int("SHORT_LIMIT_HOURS", default=24, minimum=1)  # sh
 ESCALATION_GRACE_MINUTES = config.int("ESCALATION_GRACE_MINUTES", default=30, minimum=0)
 HEARTBEAT_STALE_SECONDS = config.int("HEARTBEAT_STALE_SECONDS", default=60, minimum=1)
 
+# Hosts a unit's group-robot webhook may point at (roles.webhooks): https only, public addresses only.
+ROBOT_WEBHOOK_HOSTS = config.list("ROBOT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
+
 REDIS_URL = config.url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}

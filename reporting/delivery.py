@@ -11,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from reporting.models import Notification, Outbox
+from roles import webhooks
 from roles.models import User
 
 MAX_ATTEMPTS = 10
@@ -67,6 +68,7 @@ def _send(row: Outbox) -> None:
     elif row.channel == Outbox.Channel.EMAIL:
         send_mail(title, body, settings.DEFAULT_FROM_EMAIL, [row.recipient])
     elif row.channel == Outbox.Channel.WEBHOOK:
+        webhooks.check_webhook_url(row.recipient)  # SSRF: resolved again now; a refusal is recorded on the row
         # The text message both WeCom and DingTalk group robots accept.
         payload = json.dumps({"msgtype": "text", "text": {"content": f"{title}\n{body}"}}, ensure_ascii=False)
         request = urllib.request.Request(row.recipient, data=payload.encode("utf-8"), method="POST",

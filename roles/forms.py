@@ -16,6 +16,11 @@ class UnitContactsForm(BootstrapFormMixin, forms.ModelForm):
         model = Unit
         fields = UNIT_CONTACT_FIELDS
 
+    def __init__(self, *args, can_set_webhook: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_set_webhook:  # a station's own staff: the office sets where the worker posts
+            del self.fields["robot_webhook_url"]
+
 
 class ContactForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
