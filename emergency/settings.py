@@ -5,6 +5,7 @@ filesystem transport. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL an
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -48,6 +49,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_filters",
+    "axes",
     "emergency",
     "roles",
     "incidents",
@@ -67,6 +69,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "emergency.middleware.InvalidTransitionMiddleware",
     "emergency.middleware.DraftSentMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "emergency.urls"
@@ -103,15 +107,27 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "roles.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user name before any password check
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "roles.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},  # refuses demo1234
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in (roles.signin): django-axes locks a user name at an address after LOGIN_FAILURE_LIMIT
+# failures in a row, for LOGIN_LOCKOUT_MINUTES, on the login page and on /api/token/ alike.
+AXES_FAILURE_LIMIT = config.int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=config.int("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "roles.signin.lockout_response"
+AXES_VERBOSE = False
+# API tokens (Authorization: Token …) are refused once older than this, and die at logout.
+API_TOKEN_HOURS = config.int("API_TOKEN_HOURS", default=24, minimum=1)
+API_TOKEN_THROTTLE_RATE = config.str("API_TOKEN_THROTTLE_RATE", default="20/minute")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -199,7 +215,7 @@ DEFAULT_FROM_EMAIL = config.str("DEFAULT_FROM_EMAIL", default="emergency-portal@
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes a request without credentials a 401.
-        "rest_framework.authentication.TokenAuthentication",
+        "roles.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

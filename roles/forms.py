@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from emergency.forms import BootstrapFormMixin
@@ -41,3 +42,7 @@ class DelegationForm(BootstrapFormMixin, forms.Form):
         self.fields["acting"].queryset = (
             User.objects.filter(memberships__unit__kind=Unit.Kind.LEADING_GROUP, is_active=True).exclude(pk=leader.pk).distinct()
         )
+
+
+class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
+    """Django's own form (old password, new password twice, AUTH_PASSWORD_VALIDATORS) in the portal's look."""
