@@ -9,6 +9,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -50,6 +51,7 @@ INSTALLED_APPS = [
     "guardian",
     "django_filters",
     "axes",
+    "csp",
     "emergency",
     "roles",
     "incidents",
@@ -58,6 +60,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: a body over the limit is answered 413 unread.
+    "emergency.middleware.RequestBodyLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "emergency.middleware.ChineseFirstMiddleware",
@@ -161,7 +167,11 @@ STORAGES = {
 
 # Incident attachments: the largest file accepted, in MiB (checked on the server).
 ATTACHMENT_MAX_MB = config.int("ATTACHMENT_MAX_MB", default=20, minimum=1)
+# Request bodies (emergency.middleware.RequestBodyLimitMiddleware): a form or JSON body may hold
+# DATA_UPLOAD_MAX_MEMORY_SIZE bytes; a multipart upload (several photos at once) REQUEST_MAX_MB MiB.
+# The proxy in front should refuse larger bodies before they reach gunicorn (docker-compose.yml).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+REQUEST_MAX_MB = config.int("REQUEST_MAX_MB", default=100, minimum=1)
 
 # Reporting deadlines (plan 三(二)): how often beat sweeps, when reminders and escalation go out.
 DEADLINE_SWEEP_SECONDS = config.int("DEADLINE_SWEEP_SECONDS", default=15, minimum=1)
@@ -238,10 +248,45 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = config.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if SESSION_COOKIE_SECURE:
+        # Served over HTTPS: browsers are told to keep to it (HSTS), and plain HTTP is redirected,
+        # except the container's own health check, which talks to gunicorn directly.
+        SECURE_HSTS_SECONDS = config.int("HSTS_SECONDS", default=31536000, minimum=0)
+        SECURE_HSTS_INCLUDE_SUBDOMAINS = config.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+        SECURE_HSTS_PRELOAD = config.bool("HSTS_PRELOAD", default=False)
+        SECURE_SSL_REDIRECT = True
+        SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# Preloading HSTS is the domain owner's decision (HSTS_PRELOAD=true), not a warning to act on.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy (django-csp 4): every script, style, font and image comes from static/;
+# no inline script or style attribute anywhere (tests/e2e/test_csp.py watches the console).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for Bootstrap's own SVG icons inside its CSS
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): the portal uses none of these browser features.
+# Photos are taken through a file input, which needs no camera permission.
+PERMISSIONS_POLICY = {
+    "accelerometer": [], "autoplay": [], "camera": [], "display-capture": [], "geolocation": [],
+    "gyroscope": [], "magnetometer": [], "microphone": [], "midi": [], "payment": [], "usb": [],
+}
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {

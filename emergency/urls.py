@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from emergency import dashboards, views
@@ -22,7 +22,7 @@ api_patterns = [
     path("token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("incidents/<int:pk>/reports/", IncidentReports.as_view(), name="incident-reports"),
     path("dashboard/active-by-level/", dashboards.ActiveByLevel.as_view(), name="dashboard-active-by-level"),
     path("dashboard/incidents-by-category-month/", dashboards.IncidentsByCategoryMonth.as_view(),
