@@ -5,6 +5,7 @@ filesystem transport. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL an
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -134,6 +135,10 @@ AXES_VERBOSE = False
 # API tokens (Authorization: Token …) are refused once older than this, and die at logout.
 API_TOKEN_HOURS = config.int("API_TOKEN_HOURS", default=24, minimum=1)
 API_TOKEN_THROTTLE_RATE = config.str("API_TOKEN_THROTTLE_RATE", default="20/minute")
+if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_TOKEN_THROTTLE_RATE):
+    # DRF would read it only at the first request, and fail there.
+    raise ImproperlyConfigured(
+        f"API_TOKEN_THROTTLE_RATE={API_TOKEN_THROTTLE_RATE!r} is not a rate such as 20/minute or 5/second.")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

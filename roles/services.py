@@ -191,7 +191,7 @@ def _update_fields(obj, allowed: list[str], values: dict):
         raise TypeError(f"cannot update {sorted(unknown)}")
     for name, value in values.items():
         setattr(obj, name, value)
-    # Validate what changes: a stored webhook is not resolved again when only the phone changes.
+    # Validate what is given: a station editing its phone does not re-resolve the stored webhook.
     obj.full_clean(exclude=[field.name for field in obj._meta.fields if field.name not in values])
     obj.save(update_fields=list(values))
     return obj

@@ -6,13 +6,11 @@ own message.
 """
 
 from django.contrib.auth import password_validation
-from django.utils.translation import ngettext
+from django.utils.translation import gettext
 
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     def get_error_message(self) -> str:
-        return ngettext(
-            "This password is too short: it must contain at least %(min_length)d character.",
-            "This password is too short: it must contain at least %(min_length)d characters.",
-            self.min_length,
-        ) % {"min_length": self.min_length}
+        # No plural form: the portal asks for 10 or more, and Chinese has none.
+        return gettext("This password is too short: it must contain at least %(min_length)d characters.") % {
+            "min_length": self.min_length}

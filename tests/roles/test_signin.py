@@ -132,3 +132,14 @@ def test_the_validators_refuse_weak_passwords(password):
 def test_anonymous_visitors_are_sent_to_log_in_for_the_password_page(client):
     response = client.get("/password/")
     assert response.status_code == 302 and response["Location"].startswith("/login/")
+
+
+def test_a_malformed_throttle_rate_stops_the_process_with_its_name():
+    import os
+    import subprocess
+    import sys
+
+    result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], capture_output=True, text=True,
+                            env={"PATH": os.environ["PATH"], "DJANGO_SETTINGS_MODULE": "emergency.settings",
+                                 "DEBUG": "true", "API_TOKEN_THROTTLE_RATE": "20 per minute"}, timeout=60)
+    assert result.returncode != 0 and "API_TOKEN_THROTTLE_RATE='20 per minute'" in result.stderr
