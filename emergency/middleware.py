@@ -1,7 +1,9 @@
 from urllib.parse import quote, urlsplit
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.shortcuts import render, resolve_url
+from django.utils.translation import gettext as _
 
 from incidents.services import InvalidTransition
 
@@ -59,3 +61,33 @@ class DraftSentMiddleware:
             response.set_cookie(self.COOKIE, quote(f"{request.user.pk}:{request.path}", safe=""), max_age=300,
                                 samesite="Lax", secure=settings.SESSION_COOKIE_SECURE, httponly=False)
         return response
+
+
+class RequestBodyLimitMiddleware:
+    """Refuses a request whose declared body is too large before anything reads it: 413, as JSON
+    ``{"detail": …}`` under /api/ (api.md) and as a page elsewhere.
+
+    Django's DATA_UPLOAD_MAX_MEMORY_SIZE guards form bodies only when they are parsed, and DRF reads
+    JSON straight from the stream without it; so the rule is applied here, once, to every door:
+    a multipart body (files) may hold REQUEST_MAX_MB MiB, any other body DATA_UPLOAD_MAX_MEMORY_SIZE
+    bytes. The proxy in front enforces the larger limit too (docker-compose.yml). A body with no
+    Content-Length is not read by Django at all (WSGI), so it needs no rule here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        multipart = request.META.get("CONTENT_TYPE", "").startswith("multipart/")
+        limit = settings.REQUEST_MAX_MB * 1024 * 1024 if multipart else settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        if limit is not None and length > limit:
+            message = _("The request is too large: at most %(limit)s MB may be sent at once.") % {
+                "limit": round(limit / 1024 / 1024, 1)}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message}, status=413)
+            return render(request, "413.html", {"message": message}, status=413)
+        return self.get_response(request)

@@ -5,9 +5,12 @@ filesystem transport. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL an
 """
 
 import os
+import re
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -48,6 +51,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "guardian",
     "django_filters",
+    "axes",
+    "csp",
     "emergency",
     "roles",
     "incidents",
@@ -56,6 +61,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: a body over the limit is answered 413 unread.
+    "emergency.middleware.RequestBodyLimitMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "emergency.middleware.ChineseFirstMiddleware",
@@ -67,6 +76,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "emergency.middleware.InvalidTransitionMiddleware",
     "emergency.middleware.DraftSentMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "emergency.urls"
@@ -103,15 +114,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "roles.User"
 AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out user name before any password check
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "roles.validators.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},  # refuses demo1234
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Sign-in (roles.signin): django-axes locks a user name at an address after LOGIN_FAILURE_LIMIT
+# failures in a row, for LOGIN_LOCKOUT_MINUTES, on the login page and on /api/token/ alike.
+AXES_FAILURE_LIMIT = config.int("LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=config.int("LOGIN_LOCKOUT_MINUTES", default=15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "roles.signin.lockout_response"
+AXES_VERBOSE = False
+# API tokens (Authorization: Token …) are refused once older than this, and die at logout.
+API_TOKEN_HOURS = config.int("API_TOKEN_HOURS", default=24, minimum=1)
+API_TOKEN_THROTTLE_RATE = config.str("API_TOKEN_THROTTLE_RATE", default="20/minute")
+if not re.fullmatch(r"[1-9]\d*/(s|sec|second|m|min|minute|h|hour|d|day)", API_TOKEN_THROTTLE_RATE):
+    # DRF would read it only at the first request, and fail there.
+    raise ImproperlyConfigured(
+        f"API_TOKEN_THROTTLE_RATE={API_TOKEN_THROTTLE_RATE!r} is not a rate such as 20/minute or 5/second.")
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
@@ -145,7 +172,11 @@ STORAGES = {
 
 # Incident attachments: the largest file accepted, in MiB (checked on the server).
 ATTACHMENT_MAX_MB = config.int("ATTACHMENT_MAX_MB", default=20, minimum=1)
+# Request bodies (emergency.middleware.RequestBodyLimitMiddleware): a form or JSON body may hold
+# DATA_UPLOAD_MAX_MEMORY_SIZE bytes; a multipart upload (several photos at once) REQUEST_MAX_MB MiB.
+# The proxy in front should refuse larger bodies before they reach gunicorn (docker-compose.yml).
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+REQUEST_MAX_MB = config.int("REQUEST_MAX_MB", default=100, minimum=1)
 
 # Reporting deadlines (plan 三(二)): how often beat sweeps, when reminders and escalation go out.
 DEADLINE_SWEEP_SECONDS = config.int("DEADLINE_SWEEP_SECONDS", default=15, minimum=1)
@@ -155,6 +186,9 @@ REMINDER_DAY_HOURS = config.int("REMINDER_DAY_HOURS", default=24, minimum=1)
 SHORT_LIMIT_HOURS = config.int("SHORT_LIMIT_HOURS", default=24, minimum=1)  # shorter limits get the half-time reminder
 ESCALATION_GRACE_MINUTES = config.int("ESCALATION_GRACE_MINUTES", default=30, minimum=0)
 HEARTBEAT_STALE_SECONDS = config.int("HEARTBEAT_STALE_SECONDS", default=60, minimum=1)
+
+# Hosts a unit's group-robot webhook may point at (roles.webhooks): https only, public addresses only.
+ROBOT_WEBHOOK_HOSTS = config.list("ROBOT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
 
 REDIS_URL = config.url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
@@ -196,7 +230,7 @@ DEFAULT_FROM_EMAIL = config.str("DEFAULT_FROM_EMAIL", default="emergency-portal@
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: its WWW-Authenticate header makes a request without credentials a 401.
-        "rest_framework.authentication.TokenAuthentication",
+        "roles.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -219,10 +253,45 @@ SPECTACULAR_SETTINGS = {
 SESSION_COOKIE_HTTPONLY = True
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG:
     SESSION_COOKIE_SECURE = config.bool("SECURE_COOKIES", default=True)
     CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    if SESSION_COOKIE_SECURE:
+        # Served over HTTPS: browsers are told to keep to it (HSTS), and plain HTTP is redirected,
+        # except the container's own health check, which talks to gunicorn directly.
+        SECURE_HSTS_SECONDS = config.int("HSTS_SECONDS", default=31536000, minimum=0)
+        SECURE_HSTS_INCLUDE_SUBDOMAINS = config.bool("HSTS_INCLUDE_SUBDOMAINS", default=True)
+        SECURE_HSTS_PRELOAD = config.bool("HSTS_PRELOAD", default=False)
+        SECURE_SSL_REDIRECT = True
+        SECURE_REDIRECT_EXEMPT = [r"^healthz/$"]
+# Preloading HSTS is the domain owner's decision (HSTS_PRELOAD=true), not a warning to act on.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+# Content-Security-Policy (django-csp 4): every script, style, font and image comes from static/;
+# no inline script or style attribute anywhere (tests/e2e/test_csp.py watches the console).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],  # data: for Bootstrap's own SVG icons inside its CSS
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# Permissions-Policy (django-permissions-policy): the portal uses none of these browser features.
+# Photos are taken through a file input, which needs no camera permission.
+PERMISSIONS_POLICY = {
+    "accelerometer": [], "autoplay": [], "camera": [], "display-capture": [], "geolocation": [],
+    "gyroscope": [], "magnetometer": [], "microphone": [], "midi": [], "payment": [], "usb": [],
+}
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOGGING = {

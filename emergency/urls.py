@@ -2,14 +2,15 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.authtoken.views import obtain_auth_token
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from emergency import dashboards, views
 from incidents.api import CategoryViewSet, IncidentViewSet
 from reporting.api import AccountabilityRecord, IncidentReports, NotificationViewSet, ObligationViewSet
 from roles.api import MeView
+from roles.forms import PasswordChangeForm
+from roles.signin import TokenView
 
 router = DefaultRouter()
 router.register("incidents", IncidentViewSet, basename="incident")
@@ -18,10 +19,10 @@ router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("notifications", NotificationViewSet, basename="notification")
 
 api_patterns = [
-    path("token/", obtain_auth_token, name="api-token"),
+    path("token/", TokenView.as_view(), name="api-token"),
     path("me/", MeView.as_view(), name="api-me"),
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("incidents/<int:pk>/reports/", IncidentReports.as_view(), name="incident-reports"),
     path("accountability/", AccountabilityRecord.as_view(), name="api-accountability"),
     path("dashboard/active-by-level/", dashboards.ActiveByLevel.as_view(), name="dashboard-active-by-level"),
@@ -38,6 +39,8 @@ urlpatterns = [
     path("dashboard/", dashboards.dashboard, name="dashboard"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org/", include("roles.urls")),
     path("incidents/", include("incidents.urls")),

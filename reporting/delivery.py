@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from common.text import label, single_line, truncate
 from reporting.models import Notification, Outbox
+from roles import webhooks
 from roles.models import User
 
 MAX_ATTEMPTS = 10
@@ -73,6 +74,7 @@ def _send(row: Outbox) -> None:
     elif row.channel == Outbox.Channel.EMAIL:
         send_mail(single_line(title), body, settings.DEFAULT_FROM_EMAIL, [row.recipient])  # a header: one line
     elif row.channel == Outbox.Channel.WEBHOOK:
+        webhooks.check_webhook_url(row.recipient)  # SSRF: resolved again now; a refusal is recorded on the row
         # The text message both WeCom and DingTalk group robots accept.
         payload = json.dumps({"msgtype": "text", "text": {"content": f"{title}\n{body}"}}, ensure_ascii=False)
         request = urllib.request.Request(row.recipient, data=payload.encode("utf-8"), method="POST",

@@ -17,3 +17,4 @@ class RolesConfig(AppConfig):
         # Not tied to one sender: permissions of apps migrated after this one exist only
         # after their own post_migrate, and the role groups must pick them up too.
         post_migrate.connect(_ensure_role_groups, dispatch_uid="roles.ensure_role_groups")
+        from roles import authentication  # noqa: F401  (connects: a user's API token dies at logout)

@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from common import limits
@@ -16,6 +17,11 @@ class UnitContactsForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Unit
         fields = UNIT_CONTACT_FIELDS
+
+    def __init__(self, *args, can_set_webhook: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_set_webhook:  # a station's own staff: the office sets where the worker posts
+            del self.fields["robot_webhook_url"]
 
 
 class ContactForm(BootstrapFormMixin, forms.ModelForm):
@@ -42,3 +48,7 @@ class DelegationForm(BootstrapFormMixin, forms.Form):
         self.fields["acting"].queryset = (
             User.objects.filter(memberships__unit__kind=Unit.Kind.LEADING_GROUP, is_active=True).exclude(pk=leader.pk).distinct()
         )
+
+
+class PasswordChangeForm(BootstrapFormMixin, auth_forms.PasswordChangeForm):
+    """Django's own form (old password, new password twice, AUTH_PASSWORD_VALIDATORS) in the portal's look."""

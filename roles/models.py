@@ -12,6 +12,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
+from roles.webhooks import check_webhook_url
+
 
 class BilingualName(models.Model):
     """Names are kept as the plan writes them (Chinese), with an English name for the English interface."""
@@ -95,6 +97,8 @@ class Unit(BilingualName):
     robot_webhook_url = models.URLField(
         _("group robot webhook"), blank=True,
         help_text=_("The WeCom or DingTalk group robot that receives this unit's deadline reminders."),
+        # The worker posts here from inside the bureau's network: https, allowed hosts, public addresses only.
+        validators=[check_webhook_url],
     )
     is_active = models.BooleanField(_("active"), default=True)
     # The unit's own group: object permissions on incidents and on the unit itself are
@@ -105,7 +109,11 @@ class Unit(BilingualName):
         verbose_name = _("unit")
         verbose_name_plural = _("units")
         ordering = ["kind", "number", "code"]
-        permissions = [("edit_unit_contacts", _("Can edit a unit's phone, fax, email and address"))]
+        permissions = [
+            ("edit_unit_contacts", _("Can edit a unit's phone, fax, email and address")),
+            # Not given to a unit's own group: the worker posts to this address (issue 10, SSRF).
+            ("set_robot_webhook", _("Can set a unit's group robot webhook")),
+        ]
 
     def clean(self):
         parent_kind = self.parent.kind if self.parent_id else None

@@ -25,7 +25,7 @@ class Role(models.TextChoices):
 # Model permissions of each role group, as "app_label.codename".
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.STATION_STAFF: [],
-    Role.OFFICE_STAFF: ["roles.edit_unit_contacts", "roles.change_contact"],
+    Role.OFFICE_STAFF: ["roles.edit_unit_contacts", "roles.set_robot_webhook", "roles.change_contact"],
     Role.SECTION_STAFF: [],
     Role.LEADING_GROUP_MEMBER: [],
     Role.LEADING_GROUP_LEADER: [],
@@ -35,6 +35,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "roles.change_unit",
         "roles.view_unit",
         "roles.edit_unit_contacts",
+        "roles.set_robot_webhook",
         "roles.add_membership",
         "roles.change_membership",
         "roles.delete_membership",

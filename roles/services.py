@@ -115,9 +115,26 @@ def unit_update_contacts_check(actor: User, unit: Unit) -> None:
     )
 
 
+def unit_set_webhook_check(actor: User) -> None:
+    require(
+        actor,
+        "roles.set_robot_webhook",
+        who_may=_("Only the office or an administrator may set a unit's group robot webhook."),
+    )
+
+
 @transaction.atomic
 def unit_update_contacts(*, actor: User, unit: Unit, **values) -> Unit:
+    """Update the unit's contact fields given in ``values`` (names from UNIT_CONTACT_FIELDS).
+
+    Raises PermissionDenied unless the actor may edit the unit's contacts, and, when
+    ``robot_webhook_url`` is among the values, unless they may set webhooks (office,
+    administrator: the worker posts there). Raises ValidationError for bad values
+    (roles.webhooks.check_webhook_url for the webhook); nothing is saved then.
+    """
     unit_update_contacts_check(actor, unit)
+    if "robot_webhook_url" in values:
+        unit_set_webhook_check(actor)
     return _update_fields(unit, UNIT_CONTACT_FIELDS, values)
 
 
@@ -174,6 +191,7 @@ def _update_fields(obj, allowed: list[str], values: dict):
         raise TypeError(f"cannot update {sorted(unknown)}")
     for name, value in values.items():
         setattr(obj, name, value)
-    obj.full_clean()
+    # Validate what is given: a station editing its phone does not re-resolve the stored webhook.
+    obj.full_clean(exclude=[field.name for field in obj._meta.fields if field.name not in values])
     obj.save(update_fields=list(values))
     return obj

@@ -75,7 +75,8 @@ def unit_edit_contacts(request, code):
     _require_staff(request.user)
     unit = get_object_or_404(units_visible_to(request.user), code=code)
     unit_update_contacts_check(request.user, unit)  # a 403 that says who may, before any typing
-    form = UnitContactsForm(request.POST or None, instance=unit)
+    form = UnitContactsForm(request.POST or None, instance=unit,
+                            can_set_webhook=request.user.has_perm("roles.set_robot_webhook"))
     if request.method == "POST" and form.is_valid():
         unit_update_contacts(actor=request.user, unit=unit, **form.cleaned_data)
         messages.success(request, _("Contact details saved."))

@@ -12,3 +12,13 @@ window.addEventListener("pageshow", function () {
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.classList.remove("disabled"); b.removeAttribute("aria-disabled"); });
   });
 });
+// Behaviour that used to sit in onclick/onchange attributes, which the Content-Security-Policy forbids:
+// the language switch submits on change, print buttons print, "Back" links go back in history.
+document.addEventListener("change", function (event) {
+  if (event.target.matches("select[data-submit-on-change]")) { event.target.form.submit(); }
+});
+document.addEventListener("click", function (event) {
+  if (event.target.closest("[data-print]")) { window.print(); }
+  var back = event.target.closest("a[data-history-back]");
+  if (back && window.history.length > 1) { event.preventDefault(); window.history.back(); }
+});

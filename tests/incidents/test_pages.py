@@ -15,7 +15,19 @@ from tests.incidents.conftest import kinds
 
 pytestmark = pytest.mark.django_db
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 64
+
+def _jpeg() -> bytes:
+    """A real (small) JPEG: attachments must decode as what their name says (tests/incidents/test_attachments.py)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (32, 24), (200, 40, 40)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
+JPEG = _jpeg()
 PE_EXECUTABLE = b"MZ\x90\x00" + b"\x00" * 64
 
 
