@@ -120,11 +120,9 @@ def test_a_measure_s_title_fits_its_column_in_the_api(active, api):
 
 
 def test_a_waived_deadline_s_reason_is_bounded(file_incident, to_state, cast, login):
-    from incidents import services as incidents
     from reporting.models import Obligation
 
     incident = to_state(file_incident(proposed_level=2), "verified")
-    incidents.incident_decline(actor=cast["director"], incident=incident, reason="不构成突发事件")
     ob = Obligation.objects.get(incident=incident, kind=Kind.UPWARD_REPORT)
     page = login("director").post(f"/reporting/obligations/{ob.pk}/waive/", {"reason": "字" * (limits.REASON + 1)},
                                   follow=True).content.decode()
