@@ -15,6 +15,8 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from common.filters import BoundedDateTimeFilter, TextFilter
+from common.timebounds import validate_happened, validate_planned
 from incidents import services
 from incidents.models import Category, CommandHQ, Incident, IncidentEvent, Level, Measure
 from incidents.selectors import incident_list, incident_search, incident_timeline, incidents_visible_to
@@ -118,13 +120,15 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class IncidentFilter(django_filters.FilterSet):
+    """The incident list's query parameters, for the page and the API alike (common.filters)."""
+
     status = django_filters.MultipleChoiceFilter(choices=Incident.Status.choices)
     level = django_filters.TypedChoiceFilter(choices=Level.choices, coerce=int)
-    category = django_filters.CharFilter(field_name="category__code")
-    station = django_filters.CharFilter(field_name="station__code")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    q = django_filters.CharFilter(method="search")
+    category = TextFilter(field_name="category__code")
+    station = TextFilter(field_name="station__code")
+    received_after = BoundedDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = BoundedDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    q = TextFilter(method="search")
 
     class Meta:
         model = Incident
@@ -146,6 +150,9 @@ class IncidentFileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = ["draft", "station"] + services.INTAKE_FIELDS
+        # The calendar window of common.timebounds, as in the form (the service checks it again).
+        extra_kwargs = {"occurred_at": {"validators": [validate_happened]},
+                        "discovered_at": {"validators": [validate_happened]}}
 
 
 class DraftUpdateSerializer(IncidentFileSerializer):
@@ -200,7 +207,7 @@ class MeasureAddSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True)
     description = serializers.CharField(allow_blank=True, default="")
     owner_unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.filter(is_active=True))
-    due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    due_at = serializers.DateTimeField(required=False, allow_null=True, default=None, validators=[validate_planned])
 
 
 class MeasureUpdateSerializer(serializers.Serializer):

@@ -1,6 +1,5 @@
 """/api/obligations/, /api/incidents/{id}/reports/, /api/notifications/ (../shared/docs/api.md)."""
 
-import django_filters
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema
@@ -10,6 +9,7 @@ from rest_framework.response import Response
 
 from incidents.selectors import incidents_visible_to
 from reporting import services
+from reporting.filters import ObligationFilter
 from reporting.models import Kind, Notification, Obligation, Report
 from reporting.selectors import obligations_visible_to, reports_of
 from roles.models import Contact, User
@@ -23,17 +23,6 @@ class ObligationSerializer(serializers.ModelSerializer):
         model = Obligation
         fields = ["id", "incident", "kind", "sequence", "unit", "status", "starts_at", "due_at", "fulfilled_at",
                   "late_by_seconds", "overdue_at", "waived_reason"]
-
-
-class ObligationFilter(django_filters.FilterSet):
-    incident = django_filters.NumberFilter(field_name="incident_id")
-    status = django_filters.MultipleChoiceFilter(choices=Obligation.Status.choices)
-    kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    unit = django_filters.CharFilter(field_name="owner_unit__code")
-
-    class Meta:
-        model = Obligation
-        fields = ["incident", "status", "kind", "unit"]
 
 
 class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
