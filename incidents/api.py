@@ -89,7 +89,7 @@ class IncidentListSerializer(serializers.ModelSerializer):
 
 
 class IncidentSerializer(IncidentListSerializer):
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # null unless merged
     hq = HQSerializer(read_only=True, allow_null=True)
     measures = MeasureSerializer(many=True, read_only=True)
 
@@ -394,8 +394,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def after_action(self, request, pk=None):
         return self._act(request, AfterActionSerializer, services.incident_after_action_file)
 
+    # The whole history as a plain list, not paginated, and not filtered like the incident list.
     @extend_schema(responses=EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, pk=None):
         incident = self.get_object()
         return Response(EventSerializer(incident_timeline(incident), many=True).data)
