@@ -10,6 +10,7 @@ operation comes from FUZZ_EXAMPLES (default: small enough for `make test`; `make
 large one). Figures of the large run: docs/security.md, "Generated inputs"."""
 
 import os
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -17,9 +18,10 @@ import schemathesis
 from django.core import signals
 from django.db import close_old_connections, transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
-from schemathesis.config import SchemathesisConfig
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     response_schema_conformance,
@@ -36,11 +38,10 @@ from tests.incidents.conftest import categories, file_incident, to_state  # noqa
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "4"))
-# Schemathesis's coverage phase (every boundary and invalid case the schema defines, whatever
-# max_examples says) takes minutes: `make fuzz` turns it on, `make test` leaves it off.
-COVERAGE = os.environ.get("FUZZ_COVERAGE", "") == "1"
-CONFIG = SchemathesisConfig.from_dict({"phases": {"coverage": {"enabled": COVERAGE}}})
+# Examples per operation and role (each of positive and negative inputs drawn from one pool).
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
+# `make test` draws the same examples each run (derandomized); `make fuzz` draws new ones.
+RANDOM = os.environ.get("FUZZ_RANDOM", "") == "1"
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 
 
@@ -60,16 +61,18 @@ def world(cast, file_incident, to_state):
     return [draft.pk, submitted.pk, active.pk, ended.pk, other.pk]
 
 
-@pytest.fixture
-def django_requests_on_this_connection():
+@contextmanager
+def requests_on_this_connection():
     """Requests run in this thread, on the test's connection and inside its transaction: Django
     must not close that connection at the start and end of each request (its test client does
-    the same)."""
+    the same, and connects the handlers again after each of its requests)."""
     signals.request_started.disconnect(close_old_connections)
     signals.request_finished.disconnect(close_old_connections)
-    yield
-    signals.request_started.connect(close_old_connections)
-    signals.request_finished.connect(close_old_connections)
+    try:
+        yield
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 def _token_headers(client, username) -> dict:
@@ -79,55 +82,52 @@ def _token_headers(client, username) -> dict:
     return {"Authorization": f"Token {response.json()['token']}"}
 
 
-def _exercise(case, headers, world):
+def _exercise(case, headers, world, tally) -> None:
+    """Send one generated case as the role and check the answer; what fails is recorded in
+    `tally` (the run goes on, so a large run counts every violation)."""
     # Half of the generated ids are mapped onto incidents of the world (each role sees some of
     # them, not others); the other half stay as generated (mostly a 404).
     for name, value in (case.path_parameters or {}).items():
         if name in ("id", "pk") and isinstance(value, int) and value % 2 == 0:
             case.path_parameters[name] = world[(value // 2) % len(world)]
+    tally["cases"] += 1
     with transaction.atomic():
-        response = case.call(headers=headers)
         try:
+            response = case.call(headers=headers)
+            if response.status_code >= 500:
+                tally["5xx"] += 1
             case.validate_response(response, checks=CHECKS, headers=headers)
+        except (Exception, BaseExceptionGroup) as exc:  # noqa: BLE001 — a failed check, recorded with its reproduction
+            tally["violations"] += 1
+            tally["failures"].setdefault(f"{case.operation.label}: {type(exc).__name__}", str(exc)[:3000])
         finally:
             transaction.set_rollback(True)  # the next example sees the same world
 
 
 # The schema as the API serves it; loading it touches no table.
-schema = schemathesis.openapi.from_wsgi("/api/schema/", application, config=CONFIG)
-SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, database=None,
-                    suppress_health_check=list(HealthCheck))
+SCHEMA = schemathesis.openapi.from_wsgi("/api/schema/", application)
+OPERATIONS = [result.ok() for result in SCHEMA.get_all_operations()]
+SETTINGS = settings(max_examples=EXAMPLES, deadline=None, derandomize=not RANDOM, database=None,
+                    suppress_health_check=list(HealthCheck), phases=[Phase.generate])
 
 
-# One test per role (a parametrised fixture does not reach schemathesis's generated tests).
-@pytest.fixture
-def station1_headers(cast, client):
-    return _token_headers(client, "station1")
+@pytest.mark.parametrize("role", ["station1", "office", "director"])
+def test_the_api_under_generated_inputs(role, cast, client, world):
+    """Every operation of the schema, positive and negative inputs, as the role."""
+    headers = _token_headers(client, role)
+    tally = {"cases": 0, "5xx": 0, "violations": 0, "failures": {}}
+    for operation in OPERATIONS:
+        strategies = [operation.as_strategy(GenerationMode.POSITIVE)]
+        if operation.path_parameters or operation.query or operation.body:
+            strategies.append(operation.as_strategy(GenerationMode.NEGATIVE))
 
+        @SETTINGS
+        @given(case=st.one_of(strategies))
+        def run(case):
+            _exercise(case, headers, world, tally)
 
-@pytest.fixture
-def office_headers(cast, client):
-    return _token_headers(client, "office")
-
-
-@pytest.fixture
-def director_headers(cast, client):
-    return _token_headers(client, "director")
-
-
-@schema.parametrize()
-@SETTINGS
-def test_the_api_as_a_station(case, station1_headers, world, django_requests_on_this_connection):
-    _exercise(case, station1_headers, world)
-
-
-@schema.parametrize()
-@SETTINGS
-def test_the_api_as_the_office(case, office_headers, world, django_requests_on_this_connection):
-    _exercise(case, office_headers, world)
-
-
-@schema.parametrize()
-@SETTINGS
-def test_the_api_as_the_leader(case, director_headers, world, django_requests_on_this_connection):
-    _exercise(case, director_headers, world)
+        with requests_on_this_connection():
+            run()
+    print(f"\ngenerated inputs as {role}: {len(OPERATIONS)} operations, {tally['cases']} cases, "
+          f"{tally['5xx']} 5xx, {tally['violations']} violations")
+    assert tally["violations"] == 0, "\n\n".join(f"{k}\n{v}" for k, v in tally["failures"].items())
