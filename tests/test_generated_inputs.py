@@ -53,7 +53,8 @@ def world(cast, file_incident, to_state):
     draft = file_incident(draft=True)
     submitted = file_incident(proposed_level=3)
     active = to_state(file_incident(proposed_level=4), "active")
-    services.measure_add(actor=cast["deputy"], incident=active, title="专项检查", owner_unit=Unit.objects.get(code="chengguan"),
+    services.measure_add(actor=cast["deputy"], incident=active, title="专项检查",
+                         owner_unit=Unit.objects.get(code="chengguan"),
                          due_at=timezone.now() + timedelta(days=1))
     reporting_services.report_submit(actor=cast["office"], incident=active, kind=Kind.PROGRESS_REPORT, content="续报")
     ended = to_state(file_incident(proposed_level=4), "ended")
