@@ -43,3 +43,15 @@ def test_every_answer_under_api_is_json(api, cast):
         response = api("office").get(path)
         assert response.status_code == 404
         assert response["Content-Type"] == "application/json" and "detail" in response.json()
+
+
+def test_the_dashboards_declare_their_json_body_and_ids_are_integers(schema):
+    """The dashboards' figures were declared with "No response body" (drf-spectacular could not
+    guess a serializer); the notifications' id was an untyped string."""
+    for path in ("/api/dashboard/active-by-level/", "/api/dashboard/incidents-by-category-month/",
+                 "/api/dashboard/on-time-by-unit/", "/api/dashboard/due-next-24-hours/"):
+        ok = schema["paths"][path]["get"]["responses"]["200"]
+        assert ok["content"]["application/json"]["schema"]["type"] == "object", path
+    for path in ("/api/notifications/{id}/", "/api/incidents/{id}/reports/"):
+        (param,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["in"] == "path"]
+        assert param["schema"]["type"] == "integer", path
