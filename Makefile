@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export DEBUG ?= true
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test bench bench-pdf screenshots setup system-deps migrate messages clean
+.PHONY: run test fuzz bench bench-pdf screenshots setup system-deps migrate messages clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo
@@ -18,6 +18,12 @@ run: setup migrate
 
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+# Generated inputs with a large budget (tests/test_generated_inputs.py): FUZZ_EXAMPLES examples per
+# API operation and role, new ones each run; prints cases, 5xx and schema violations per role.
+FUZZ_EXAMPLES ?= 200
+fuzz: setup
+	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/test_generated_inputs.py -q -s -p no:cacheprovider $(PYTEST_ARGS)
 
 # The README's screenshots, drawn again in Chromium from a live server with the demo people and a
 # morning's incidents (tests/e2e/test_screenshots.py, skipped unless SCREENSHOTS is set).

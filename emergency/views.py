@@ -5,6 +5,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from incidents import selectors as incident_selectors
@@ -55,14 +56,26 @@ def healthz(request):
         return JsonResponse({"database": "unavailable"}, status=503)
 
 
+def _is_api(request) -> bool:
+    """Every answer under /api/ is JSON (api.md), also when no API view was reached (e.g. a path
+    that matches no route, such as /api/incidents/0.5/)."""
+    return request.path.startswith("/api/")
+
+
 def forbidden(request, exception=None):
     message = str(exception) if exception and str(exception) else ""
+    if _is_api(request):
+        return JsonResponse({"detail": message or _("You do not have permission to do this.")}, status=403)
     return render(request, "403.html", {"message": message}, status=403)
 
 
 def not_found(request, exception=None):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
     return render(request, "404.html", status=404)
 
 
 def server_error(request):
+    if _is_api(request):
+        return JsonResponse({"detail": _("Server error.")}, status=500)
     return render(request, "500.html", status=500)

@@ -16,6 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from common import limits
+from common.filters import BoundedDateTimeFilter, TextFilter
+from common.timebounds import validate_happened, validate_planned
 from incidents import services
 from incidents.forms import INTAKE_TEXT_FIELDS
 from incidents.models import Category, CommandHQ, Incident, IncidentEvent, Level, Measure
@@ -89,7 +91,7 @@ class IncidentListSerializer(serializers.ModelSerializer):
 
 
 class IncidentSerializer(IncidentListSerializer):
-    merged_into = serializers.PrimaryKeyRelatedField(read_only=True)
+    merged_into = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)  # null unless merged
     hq = HQSerializer(read_only=True, allow_null=True)
     measures = MeasureSerializer(many=True, read_only=True)
 
@@ -120,13 +122,15 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class IncidentFilter(django_filters.FilterSet):
+    """The incident list's query parameters, for the page and the API alike (common.filters)."""
+
     status = django_filters.MultipleChoiceFilter(choices=Incident.Status.choices)
     level = django_filters.TypedChoiceFilter(choices=Level.choices, coerce=int)
-    category = django_filters.CharFilter(field_name="category__code")
-    station = django_filters.CharFilter(field_name="station__code")
-    received_after = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="gte")
-    received_before = django_filters.IsoDateTimeFilter(field_name="received_at", lookup_expr="lt")
-    q = django_filters.CharFilter(method="search")
+    category = TextFilter(field_name="category__code")
+    station = TextFilter(field_name="station__code")
+    received_after = BoundedDateTimeFilter(field_name="received_at", lookup_expr="gte")
+    received_before = BoundedDateTimeFilter(field_name="received_at", lookup_expr="lt")
+    q = TextFilter(method="search")
 
     class Meta:
         model = Incident
@@ -148,8 +152,10 @@ class IncidentFileSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = ["draft", "station"] + services.INTAKE_FIELDS
-        # The model's TextFields are unbounded; what a person may type is bounded here as in the form.
-        extra_kwargs = {name: {"max_length": limits.LONG_TEXT} for name in INTAKE_TEXT_FIELDS}
+        # What a person may type is bounded here as in the form (the model's TextFields are unbounded), and
+        # the times by the calendar window of common.timebounds (the service checks it again).
+        extra_kwargs = {name: {"max_length": limits.LONG_TEXT} for name in INTAKE_TEXT_FIELDS} | {
+            "occurred_at": {"validators": [validate_happened]}, "discovered_at": {"validators": [validate_happened]}}
 
 
 class DraftUpdateSerializer(IncidentFileSerializer):
@@ -210,7 +216,7 @@ class MeasureAddSerializer(serializers.Serializer):
     title = serializers.CharField(allow_blank=True, max_length=Measure._meta.get_field("title").max_length)
     description = serializers.CharField(allow_blank=True, default="", max_length=limits.LONG_TEXT)
     owner_unit = serializers.SlugRelatedField(slug_field="code", queryset=Unit.objects.filter(is_active=True))
-    due_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    due_at = serializers.DateTimeField(required=False, allow_null=True, default=None, validators=[validate_planned])
 
 
 class MeasureUpdateSerializer(serializers.Serializer):
@@ -403,8 +409,9 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     def after_action(self, request, pk=None):
         return self._act(request, AfterActionSerializer, services.incident_after_action_file)
 
+    # The whole history as a plain list, not paginated, and not filtered like the incident list.
     @extend_schema(responses=EventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, pk=None):
         incident = self.get_object()
         return Response(EventSerializer(incident_timeline(incident), many=True).data)

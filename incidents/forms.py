@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from common import limits
+from common.timebounds import validate_happened, validate_planned
 from emergency.forms import BootstrapFormMixin
 from incidents.attachments import ACCEPT, check_upload
 from incidents.models import Category, Incident, Level, LevelPolicy, Measure
@@ -82,6 +83,7 @@ class IncidentForm(BootstrapFormMixin, forms.ModelForm):
             del self.fields["station"]  # a filed incident stays with its station
         for name in ("occurred_at", "discovered_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M:%S"]
+            self.fields[name].validators.append(validate_happened)  # 2000 … now + 10 minutes
         self.level_criteria = level_choices_with_criteria()
         for name in INTAKE_TEXT_FIELDS:  # TextFields: unbounded columns, bounded here and in the API
             limits.limit_field(self.fields[name], limits.LONG_TEXT)
@@ -179,7 +181,7 @@ class MeasureAddForm(BootstrapFormMixin, forms.Form):
     owner_unit = forms.ModelChoiceField(label=_("owner unit"), queryset=Unit.objects.filter(
         kind__in=[Unit.Kind.SECTION, Unit.Kind.STATION], is_active=True))
     due_at = forms.DateTimeField(label=_("due at"), required=False, widget=DateTimeInput(),
-                                 input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"])
+                                 input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"], validators=[validate_planned])
 
 
 class MeasureUpdateForm(BootstrapFormMixin, forms.Form):

@@ -3,6 +3,7 @@ every list, page, API view and download goes through it, and what it leaves out 
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
+from common.filters import parse_id
 from incidents.models import Incident, IncidentGroupObjectPermission, Measure
 from roles.models import Membership, Unit
 from roles.permissions import Role
@@ -57,10 +58,10 @@ def incident_search(queryset: QuerySet[Incident], text: str) -> QuerySet[Inciden
     query = Q(title__icontains=text) | Q(location__icontains=text) | Q(description__icontains=text) | Q(
         nature__icontains=text
     )
-    if text.isdigit():
-        query |= Q(pk=int(text))
-    elif "-" in text and text.rsplit("-", 1)[-1].isdigit():  # a reference such as 2026-00012
-        query |= Q(pk=int(text.rsplit("-", 1)[-1]))
+    # A number or a reference such as 2026-00012 also finds the incident by id.
+    number = parse_id(text) or (parse_id(text.rsplit("-", 1)[-1]) if "-" in text else None)
+    if number is not None:
+        query |= Q(pk=number)
     return queryset.filter(query)
 
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm, remove_perm
 
+from common.timebounds import HAPPENED_TOLERANCE, validate_happened, validate_planned
 from incidents.models import (
     Attachment,
     CommandHQ,
@@ -47,7 +48,7 @@ INTAKE_FIELDS = [
 REQUIRED_TO_SUBMIT = ["title", "category", "occurred_at", "location", "description", "proposed_level", "source",
                       "nature", "scope", "trend", "measures_taken"]
 # A clock a little ahead in the field must not block a report; a time days ahead is a typo.
-FUTURE_TOLERANCE = timedelta(minutes=10)
+FUTURE_TOLERANCE = HAPPENED_TOLERANCE  # the calendar window lives in common.timebounds
 
 
 class InvalidTransition(Exception):
@@ -383,12 +384,16 @@ def _set_intake_fields(incident: Incident, fields: dict) -> dict:
 
 
 def _check_times(incident: Incident) -> None:
-    now = timezone.now()
+    """The calendar window of common.timebounds (2000 … now + 10 minutes) for the times typed in,
+    whichever door they came through, and their order. Raises ValidationError by field."""
     errors = {}
-    if incident.occurred_at and incident.occurred_at > now + FUTURE_TOLERANCE:
-        errors["occurred_at"] = _("The time it occurred cannot be in the future.")
-    if incident.discovered_at and incident.discovered_at > now + FUTURE_TOLERANCE:
-        errors["discovered_at"] = _("The time it was discovered cannot be in the future.")
+    for name in ("occurred_at", "discovered_at"):
+        try:
+            validate_happened(getattr(incident, name))
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if errors:
+        raise ValidationError(errors)
     if incident.occurred_at and incident.discovered_at and incident.discovered_at < incident.occurred_at:
         errors["discovered_at"] = _("It cannot have been discovered before it occurred.")
     if errors:
@@ -745,6 +750,10 @@ def measure_add(*, actor: User, incident: Incident, title: str, owner_unit: Unit
     incident = _locked(incident)
     delegation = check_measure_add(actor, incident)
     title = _require_text(title, "title", _("Give the task a title."))
+    try:
+        validate_planned(due_at)  # the calendar window of common.timebounds
+    except ValidationError as exc:
+        raise ValidationError({"due_at": exc.messages}) from exc
     measure = Measure.objects.create(incident=incident, title=title, description=description, owner_unit=owner_unit,
                                      due_at=due_at, level=incident.level)
     _grant_view(incident, [owner_unit])

@@ -2,7 +2,6 @@
 
 import datetime
 
-import django_filters
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -13,8 +12,10 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from common import limits
+from common.timebounds import validate_day
 from incidents.selectors import incidents_visible_to
 from reporting import services
+from reporting.filters import ObligationFilter
 from reporting.models import REPORT_FACTS, Kind, Notification, Obligation, Report
 from reporting.selectors import accountability, obligations_visible_to, reports_of
 from roles.models import Contact, User
@@ -34,17 +35,6 @@ class ObligationSerializer(serializers.ModelSerializer):
                   "late_by_seconds", "overdue_at", "missed", "waived_reason", "waived_by", "waived_at", "measure",
                   "discovered_due_at", "late_from_discovery_seconds", "discovery_accepted",
                   "discovery_accepted_reason"]
-
-
-class ObligationFilter(django_filters.FilterSet):
-    incident = django_filters.NumberFilter(field_name="incident_id")
-    status = django_filters.MultipleChoiceFilter(choices=Obligation.Status.choices)
-    kind = django_filters.ChoiceFilter(choices=Kind.choices)
-    unit = django_filters.CharFilter(field_name="owner_unit__code")
-
-    class Meta:
-        model = Obligation
-        fields = ["incident", "status", "kind", "unit"]
 
 
 class WaiveSerializer(serializers.Serializer):
@@ -71,8 +61,9 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class PeriodSerializer(serializers.Serializer):
-    start = serializers.DateField()
-    end = serializers.DateField()
+    # The same calendar window as the page's period form (common.timebounds): no 9999-12-31.
+    start = serializers.DateField(validators=[validate_day])
+    end = serializers.DateField(validators=[validate_day])
 
     def validate(self, data):
         if data["start"] > data["end"]:
@@ -163,6 +154,8 @@ class IncidentReports(generics.ListCreateAPIView):
         return get_object_or_404(incidents_visible_to(self.request.user), pk=self.kwargs["pk"])
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the model for the schema
+            return Report.objects.none()
         return reports_of(self.request.user, self.incident())
 
     def create(self, request, *args, **kwargs):
@@ -188,6 +181,8 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = NotificationSerializer
 
     def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema then types the path id as an integer
+            return Notification.objects.none()
         return Notification.objects.filter(user=self.request.user)
 
     @extend_schema(request=None, responses=NotificationSerializer)

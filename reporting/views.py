@@ -19,6 +19,7 @@ from incidents.views import _form_errors
 from incidents.models import Level
 from incidents.selectors import incidents_visible_to
 from reporting import services
+from reporting.filters import BoardFilter, PeriodForm
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.obligations import first_report_facts
 from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of
@@ -28,24 +29,19 @@ from roles.permissions import Role
 from roles.selectors import is_bureau_staff, user_roles
 
 
-def _board_filters(request) -> dict:
-    level = request.GET.get("level") or None
-    incident = request.GET.get("incident") or None
-    return {
-        "unit": request.GET.get("unit") or None,
-        "kind": request.GET.get("kind") if request.GET.get("kind") in Kind.values else None,
-        "level": int(level) if level and level.isdigit() else None,
-        "incident": int(incident) if incident and incident.isdigit() else None,
-    }
+def _board(request):
+    """The board's rows and the filter values the page shows as selected (reporting.filters)."""
+    filters = BoardFilter(request.GET, queryset=overdue_board(request.user))
+    return filters.qs, filters.selected()
 
 
 @login_required
 def board(request):
     if not is_bureau_staff(request.user):
         raise PermissionDenied(_("Your account belongs to no unit of the bureau."))
-    filters = _board_filters(request)
+    rows, filters = _board(request)
     context = {
-        "rows": overdue_board(request.user, **filters),
+        "rows": rows,
         "filters": filters,
         "kinds": Kind.choices,
         "levels": Level.choices,
@@ -64,7 +60,7 @@ def board_xlsx(request):
 
     if not is_bureau_staff(request.user):
         raise PermissionDenied(_("Your account belongs to no unit of the bureau."))
-    rows = overdue_board(request.user, **_board_filters(request))
+    rows, _filters = _board(request)
     book = Workbook()
     sheet = book.active
     sheet.title = _("Overdue board")[:31]
@@ -85,20 +81,29 @@ def board_xlsx(request):
 ACCOUNTABILITY_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.ADMINISTRATOR}
 
 
-class PeriodForm(BootstrapFormMixin, django_forms.Form):
-    start = django_forms.DateField(label=_("from"), widget=django_forms.DateInput(attrs={"type": "date"}))
-    end = django_forms.DateField(label=_("until (inclusive)"), widget=django_forms.DateInput(attrs={"type": "date"}))
-
-
 def _period(request):
+    """The period of the query (this month by default). A period outside the calendar window
+    (common.timebounds) or ending before it starts is refused: BadPeriod carries the bound form."""
     today = timezone.localdate()
-    form = PeriodForm(request.GET or {"start": today.replace(day=1), "end": today})
-    if form.is_valid() and form.cleaned_data["start"] <= form.cleaned_data["end"]:
-        start, end = form.cleaned_data["start"], form.cleaned_data["end"]
-    else:
-        start, end = today.replace(day=1), today
+    form = PeriodForm(request.GET if ("start" in request.GET or "end" in request.GET)
+                      else {"start": today.replace(day=1), "end": today})
+    if not form.is_valid():
+        raise BadPeriod(form)
+    start, end = form.cleaned_data["start"], form.cleaned_data["end"]
     as_moment = lambda day: timezone.make_aware(timezone.datetime.combine(day, timezone.datetime.min.time()))  # noqa: E731
     return form, start, end, as_moment(start), as_moment(end + timedelta(days=1))
+
+
+class BadPeriod(Exception):
+    def __init__(self, form):
+        super().__init__("bad period")
+        self.form = form
+
+
+def _bad_period(request, form):
+    """The record page with the form's errors next to its fields, 400, nothing counted."""
+    return render(request, "reporting/accountability.html", {
+        "form": form, "start": None, "end": None, "summary": [], "failures": [], "query": ""}, status=400)
 
 
 def require_accountability(user):
@@ -109,7 +114,10 @@ def require_accountability(user):
 @login_required
 def accountability_record(request):
     require_accountability(request.user)
-    form, start, end, since, until = _period(request)
+    try:
+        form, start, end, since, until = _period(request)
+    except BadPeriod as bad:
+        return _bad_period(request, bad.form)
     summary, failures = accountability(request.user, start=since, end=until)
     return render(request, "reporting/accountability.html", {
         "form": form, "start": start, "end": end, "summary": summary, "failures": failures,
@@ -121,7 +129,10 @@ def accountability_xlsx(request):
     from openpyxl import Workbook
 
     require_accountability(request.user)
-    _form, start, end, since, until = _period(request)
+    try:
+        _form, start, end, since, until = _period(request)
+    except BadPeriod as bad:
+        return _bad_period(request, bad.form)
     summary, failures = accountability(request.user, start=since, end=until)
     book = Workbook()
     sheet = book.active
@@ -155,7 +166,10 @@ def accountability_document(request):
     from reporting.documents import accountability_pdf
 
     require_accountability(request.user)
-    _form, start, end, since, until = _period(request)
+    try:
+        _form, start, end, since, until = _period(request)
+    except BadPeriod as bad:
+        return _bad_period(request, bad.form)
     summary, failures = accountability(request.user, start=since, end=until)
     pdf = accountability_pdf(summary=summary, failures=failures, start=start, end=end)
     return _pdf_response(pdf, f"accountability-{start}-{end}.pdf")

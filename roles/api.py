@@ -21,7 +21,8 @@ class MeSerializer(serializers.Serializer):
     display_name = serializers.CharField()
     position = serializers.CharField()
     phone = serializers.CharField()
-    email = serializers.EmailField()
+    # "" for a user without an address: drf-spectacular then declares `format: email` or empty.
+    email = serializers.EmailField(allow_blank=True)
     units = MembershipSerializer(many=True)
     roles = serializers.ListField(child=serializers.CharField())
 

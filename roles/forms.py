@@ -3,6 +3,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from common import limits
+from common.timebounds import validate_planned
 from emergency.forms import BootstrapFormMixin
 from roles.models import Contact, Unit, User
 from roles.services import CONTACT_FIELDS, UNIT_CONTACT_FIELDS
@@ -37,9 +38,9 @@ class ContactForm(BootstrapFormMixin, forms.ModelForm):
 class DelegationForm(BootstrapFormMixin, forms.Form):
     acting = forms.ModelChoiceField(label=_("acting leader"), queryset=User.objects.none())
     starts_at = forms.DateTimeField(label=_("from"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+                                    input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], validators=[validate_planned])
     ends_at = forms.DateTimeField(label=_("until"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"])
+                                  input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"], validators=[validate_planned])
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=limits.REASON,
                              help_text=limits.limit_help(limits.REASON))
 

@@ -157,6 +157,7 @@ def delegation_create(*, actor: User, acting: User, starts_at, ends_at, reason: 
     """The leader designates a member of the leading group as acting leader (代理组长) for a period."""
     from django.core.exceptions import ValidationError
 
+    from common.timebounds import validate_planned
     from roles.selectors import user_roles
 
     if Role.LEADING_GROUP_LEADER not in user_roles(actor):
@@ -164,7 +165,12 @@ def delegation_create(*, actor: User, acting: User, starts_at, ends_at, reason: 
     errors = {}
     if acting.pk == actor.pk or Role.LEADING_GROUP_MEMBER not in user_roles(acting):
         errors["acting"] = _("The acting leader must be another member of the leading group.")
-    if not ends_at or not starts_at or ends_at <= starts_at:
+    for name, value in (("starts_at", starts_at), ("ends_at", ends_at)):
+        try:
+            validate_planned(value)  # the calendar window of common.timebounds: 2000 … a year ahead
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    if not errors and (not ends_at or not starts_at or ends_at <= starts_at):
         errors["ends_at"] = _("The period must end after it starts.")
     if not (reason or "").strip():
         errors["reason"] = _("Give the reason (e.g. the director is away).")
