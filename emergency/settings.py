@@ -10,6 +10,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from emergency.config import Config
 
@@ -156,6 +157,12 @@ SHORT_LIMIT_HOURS = config.int("SHORT_LIMIT_HOURS", default=24, minimum=1)  # sh
 ESCALATION_GRACE_MINUTES = config.int("ESCALATION_GRACE_MINUTES", default=30, minimum=0)
 HEARTBEAT_STALE_SECONDS = config.int("HEARTBEAT_STALE_SECONDS", default=60, minimum=1)
 
+# Delivery (reporting/delivery.py): every outbound call has a timeout; group robots (WeCom,
+# DingTalk) refuse more than about 20 messages a minute each, so the portal keeps below that.
+EMAIL_TIMEOUT = config.int("EMAIL_TIMEOUT", default=10, minimum=1)  # seconds, each SMTP command
+ROBOT_TIMEOUT_SECONDS = config.int("ROBOT_TIMEOUT_SECONDS", default=10, minimum=1)
+ROBOT_MESSAGES_PER_MINUTE = config.int("ROBOT_MESSAGES_PER_MINUTE", default=20, minimum=1)
+
 REDIS_URL = config.url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
@@ -168,8 +175,20 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "sweep-deadlines": {"task": "reporting.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
-    "redeliver-outbox": {"task": "reporting.tasks.redeliver_unsent", "schedule": 60.0},
+    # A sweep not started within its interval is dropped: the next one catches up anyway, and a
+    # backlog of stale sweeps after an outage would only queue behind each other.
+    "sweep-deadlines": {"task": "reporting.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS),
+                        "options": {"expires": float(DEADLINE_SWEEP_SECONDS)}},
+    "redeliver-outbox": {"task": "reporting.tasks.redeliver_unsent", "schedule": 30.0, "options": {"expires": 30.0}},
+}
+# Queues: the sweep never waits behind deliveries, and each channel has its own queue so a slow
+# mail server or robot cannot hold back the others (reporting.delivery.QUEUES routes deliveries).
+# A worker started without -Q consumes them all (development); compose runs one worker per role.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("sweep", "in_app", "email", "webhook", "celery")]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "reporting.tasks.sweep_deadlines": {"queue": "sweep"},
+    "reporting.tasks.redeliver_unsent": {"queue": "sweep"},
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -94,26 +94,29 @@ def sweep_batch(obligations: list[Due], now, result: SweepResult, recipients: "R
     save_steps(obligations)
     if outbox:
         # ON CONFLICT DO NOTHING: a step already queued is not queued again, nor delivered twice.
-        enqueue(insert_outbox(outbox, now))  # one task for the batch; each row is still sent once
-        result.messages += len(outbox)
+        created = insert_outbox(outbox, now)
+        enqueue(created)  # one task per channel for the batch; each row is still sent once
+        result.messages += len(created)  # what was queued, not the rows dropped as already there
 
 
 def insert_outbox(rows: list[tuple], now) -> list[int]:
     """Insert (obligation, step, channel, recipient) rows; return the ids of those that were new."""
+    # Written `queued` (queued_at = now): enqueue() hands them to the workers as the transaction commits.
     insert = ("INSERT INTO reporting_outbox (obligation_id, step, channel, recipient, created_at, next_attempt_at, "
-              "attempts, last_error) ")
+              "attempts, last_error, state, queued_at) ")
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":  # SQLite in development: a row at a time is fast enough
             created = []
             for row in rows:
-                cursor.execute(insert + "VALUES (%s, %s, %s, %s, %s, %s, 0, '') ON CONFLICT DO NOTHING RETURNING id",
-                               [*row, now, now])
+                cursor.execute(insert + "VALUES (%s, %s, %s, %s, %s, %s, 0, '', 'queued', %s) ON CONFLICT DO NOTHING RETURNING id",
+                               [*row, now, now, now])
                 created += [found[0] for found in cursor.fetchall()]
             return created
         cursor.execute(
-            insert + "SELECT o, s, c, r, %s, %s, 0, '' FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
+            insert + "SELECT o, s, c, r, %s, %s, 0, '', 'queued', %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
             "AS t(o, s, c, r) ON CONFLICT DO NOTHING RETURNING id",
-            [now, now, *map(array_literal, zip(*rows))],
+            [now, now, now, *map(array_literal, zip(*rows))],
         )
         return [found[0] for found in cursor.fetchall()]
 
