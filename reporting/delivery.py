@@ -421,8 +421,8 @@ def unsent_due(now=None):
 
 def requeue_unsent(now=None, limit: int = 500) -> int:
     """recover_stale, then queue what unsent_due finds (marking it queued first). Returns rows queued."""
-    now = now or timezone.now()
     recover_stale(now)
+    now = now or timezone.now()  # after recover_stale: what it puts back is due at once
     with transaction.atomic():
         ids = list(unsent_due(now).select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
         mark_queued(ids, now)

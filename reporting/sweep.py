@@ -101,7 +101,9 @@ def sweep_batch(obligations: list[Due], now, result: SweepResult, recipients: "R
 
 def insert_outbox(rows: list[tuple], now) -> list[int]:
     """Insert (obligation, step, channel, recipient) rows; return the ids of those that were new."""
-    # Written `queued` (queued_at = now): enqueue() hands them to the workers as the transaction commits.
+    # Written `queued`: enqueue() hands them to the workers as the transaction commits. queued_at is
+    # the real time (not the sweep's `now`, which a test or `--now` may set): requeueing judges it.
+    queued_at = timezone.now()
     insert = ("INSERT INTO reporting_outbox (obligation_id, step, channel, recipient, created_at, next_attempt_at, "
               "attempts, last_error, state, queued_at) ")
     with connection.cursor() as cursor:
@@ -109,14 +111,14 @@ def insert_outbox(rows: list[tuple], now) -> list[int]:
             created = []
             for row in rows:
                 cursor.execute(insert + "VALUES (%s, %s, %s, %s, %s, %s, 0, '', 'queued', %s) ON CONFLICT DO NOTHING RETURNING id",
-                               [*row, now, now, now])
+                               [*row, now, now, queued_at])
                 created += [found[0] for found in cursor.fetchall()]
             return created
         cursor.execute(
             insert + "SELECT o, s, c, r, %s, %s, 0, '', 'queued', %s "
             "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
             "AS t(o, s, c, r) ON CONFLICT DO NOTHING RETURNING id",
-            [now, now, now, *map(array_literal, zip(*rows))],
+            [now, now, queued_at, *map(array_literal, zip(*rows))],
         )
         return [found[0] for found in cursor.fetchall()]
 
