@@ -89,7 +89,8 @@ def sweep_batch(obligations: list[Due], now, result: SweepResult, recipients: "R
     active = Incident.objects.filter(status=Incident.Status.ACTIVE).in_bulk(progress) if progress else {}
     outbox = []
     for obligation in obligations:
-        for step in step_obligation(obligation, now, result, active):
+        woken_for = obligation.next_alert_at
+        for step in already_sent_left_out(obligation, woken_for, step_obligation(obligation, now, result, active)):
             outbox += [(obligation.pk, step, channel, recipient) for channel, recipient in recipients.of(step, obligation)]
     save_steps(obligations)
     if outbox:
@@ -97,6 +98,18 @@ def sweep_batch(obligations: list[Due], now, result: SweepResult, recipients: "R
         created = insert_outbox(outbox, now)
         enqueue(created)  # one task per channel for the batch; each row is still sent once
         result.messages += len(created)  # what was queued, not the rows dropped as already there
+
+
+def already_sent_left_out(obligation: "Due", woken_for, steps: list[str]) -> list[str]:
+    """The steps to write to the outbox: those scheduled at or after the time this row was woken for.
+    An earlier one was due at an earlier sweep, which wrote it then (each sweep handles every step
+    up to its `now` and moves next_alert_at past it). Without this the overdue notice was written
+    again at the escalation's sweep and only the unique key dropped it — unless a recipient had
+    changed in between (a new robot URL got the overdue notice 30 minutes late)."""
+    if woken_for is None or not steps:
+        return steps
+    at = dict(rules.alert_schedule(obligation))
+    return [step for step in steps if at.get(step, woken_for) >= woken_for]
 
 
 def insert_outbox(rows: list[tuple], now) -> list[int]:

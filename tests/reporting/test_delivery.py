@@ -259,3 +259,32 @@ def test_the_attempt_is_committed_before_the_request_leaves(cast, categories, se
     assert row.state == "sent" and len(robot.received) == 1, row.last_error
     [(state, attempted_at)] = seen_states[0]
     assert state == "sending" and attempted_at is not None
+
+
+def test_the_overdue_notice_is_not_written_again_at_later_sweeps(cast, categories):
+    """A robot set between the overdue sweep and the escalation's must not get the overdue notice
+    30 minutes late; and the heartbeat counts only the messages really queued."""
+    from reporting.models import SweepHeartbeat
+
+    [obligation] = _file(cast, categories)
+    sweep_due(now=T0 + timedelta(minutes=61))
+    overdue_rows = Outbox.objects.filter(step="overdue").count()
+    Unit.objects.filter(code="chengguan").update(robot_webhook_url="https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=new")
+    result = sweep_due(now=T0 + timedelta(minutes=95))
+    assert Outbox.objects.filter(step="overdue").count() == overdue_rows  # none for the new robot
+    escalations = Outbox.objects.filter(step="escalation").count()
+    assert escalations > 0 and result.messages == escalations
+    assert SweepHeartbeat.objects.order_by("-finished_at").first().messages == escalations
+
+
+def test_the_heartbeat_counts_only_rows_really_queued(cast, categories):
+    """Two sweeps at the same moment (two beats): the second queues nothing and says so."""
+    from reporting.models import SweepHeartbeat
+
+    [obligation] = _file(cast, categories)
+    first = sweep_due(now=T0 + timedelta(minutes=61))
+    Obligation.objects.filter(pk=obligation.pk).update(next_alert_at=T0 + timedelta(minutes=60), status="pending",
+                                                       overdue_at=None)  # as if the second beat claimed it too
+    second = sweep_due(now=T0 + timedelta(minutes=61))
+    assert first.messages > 0 and second.messages == 0
+    assert SweepHeartbeat.objects.order_by("-finished_at").first().messages == 0
