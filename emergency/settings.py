@@ -162,6 +162,10 @@ HEARTBEAT_STALE_SECONDS = config.int("HEARTBEAT_STALE_SECONDS", default=60, mini
 EMAIL_TIMEOUT = config.int("EMAIL_TIMEOUT", default=10, minimum=1)  # seconds, each SMTP command
 ROBOT_TIMEOUT_SECONDS = config.int("ROBOT_TIMEOUT_SECONDS", default=10, minimum=1)
 ROBOT_MESSAGES_PER_MINUTE = config.int("ROBOT_MESSAGES_PER_MINUTE", default=20, minimum=1)
+# How often unsent messages are looked for (failed ones past their backoff, lost tasks, cut-off
+# sends), and after how long a queued message whose task never ran is queued again.
+OUTBOX_RETRY_SECONDS = config.int("OUTBOX_RETRY_SECONDS", default=30, minimum=1)
+OUTBOX_QUEUED_STALE_SECONDS = config.int("OUTBOX_QUEUED_STALE_SECONDS", default=300, minimum=1)
 
 REDIS_URL = config.url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
@@ -171,7 +175,11 @@ else:
 
 # Celery: Redis when configured, else kombu's filesystem transport so `make run` needs no server.
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_ACKS_LATE = True
+# Tasks are acknowledged as they start, not when they end: the outbox, not the broker, makes a
+# message arrive (a row queued and not taken within minutes is queued again, a row cut off mid-send
+# is resent once, marked: reporting.delivery.requeue_unsent), and a late acknowledgement on a channel
+# that died with a Redis restart killed the worker (kombu 5.7.0; see emergency/celery.py).
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
@@ -179,7 +187,8 @@ CELERY_BEAT_SCHEDULE = {
     # backlog of stale sweeps after an outage would only queue behind each other.
     "sweep-deadlines": {"task": "reporting.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS),
                         "options": {"expires": float(DEADLINE_SWEEP_SECONDS)}},
-    "redeliver-outbox": {"task": "reporting.tasks.redeliver_unsent", "schedule": 30.0, "options": {"expires": 30.0}},
+    "redeliver-outbox": {"task": "reporting.tasks.redeliver_unsent", "schedule": float(OUTBOX_RETRY_SECONDS),
+                         "options": {"expires": float(OUTBOX_RETRY_SECONDS)}},
 }
 # Queues: the sweep never waits behind deliveries, and each channel has its own queue so a slow
 # mail server or robot cannot hold back the others (reporting.delivery.QUEUES routes deliveries).

@@ -45,8 +45,6 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 10
 # The first retry after a definite failure; doubled each time, at most an hour (10 attempts ≈ 4.5 h).
 FIRST_BACKOFF = timedelta(seconds=30)
-# A row queued this long ago whose task never ran (broker lost it, worker killed) is queued again.
-QUEUED_STALE = timedelta(minutes=5)
 # WeCom takes at most 2,048 bytes of text per message (DingTalk more): a digest is split below that.
 ROBOT_MAX_BYTES = 1800
 # Robot error codes that mean "too many messages, try later", not "this message is wrong".
@@ -66,6 +64,11 @@ class UncertainDelivery(Exception):
     """The request left but no answer came (timeout, connection dropped): it may have arrived."""
 
 
+def queued_stale() -> timedelta:
+    """A row queued this long ago whose task never ran (broker lost it, worker killed) is queued again."""
+    return timedelta(seconds=settings.OUTBOX_QUEUED_STALE_SECONDS)
+
+
 def sending_stale() -> timedelta:
     """How long a row may stay `sending` before its worker is presumed dead. An SMTP exchange is up
     to six commands, each allowed EMAIL_TIMEOUT; a minute more for a slow database."""
@@ -79,7 +82,7 @@ def enqueue(outbox_ids: list[int]) -> None:
     """Hand the rows to the workers once the transaction that made them has committed: one task
     per channel, each on its channel's queue (a slow mail server never holds back in-app notices).
     `robust`: the rows are committed as `queued`; if the broker is down now, redeliver_unsent
-    queues them again once they are QUEUED_STALE, and the sweep that made them does not fail."""
+    queues them again once they are queued_stale(), and the sweep that made them does not fail."""
     if outbox_ids:
         ids = list(outbox_ids)
         transaction.on_commit(lambda: dispatch(ids), robust=True)
@@ -415,7 +418,7 @@ def unsent_due(now=None):
     now = now or timezone.now()
     return (Outbox.objects.filter(sent_at=None)
             .filter(Q(state=Outbox.State.PENDING, next_attempt_at__lte=now)
-                    | Q(state=Outbox.State.QUEUED, queued_at__lt=now - QUEUED_STALE))
+                    | Q(state=Outbox.State.QUEUED, queued_at__lt=now - queued_stale()))
             .order_by("next_attempt_at"))
 
 

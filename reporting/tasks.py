@@ -16,9 +16,11 @@ def sweep_deadlines() -> dict:
     return {"marked_overdue": len(result.marked_overdue), "messages": result.messages}
 
 
-@shared_task(acks_late=True)
+@shared_task
 def deliver_outbox_rows(outbox_ids: list[int]) -> int:
-    """Send each row once (a redelivered message finds the rows sent or being sent and skips them)."""
+    """Send each row once (a message delivered twice finds the rows sent or being sent and skips
+    them). Acknowledged as it starts: a worker killed mid-way leaves its rows `queued` or `sending`,
+    which requeue_unsent finds, rather than a message the broker returns an hour later."""
     return deliver_rows(outbox_ids)
 
 
