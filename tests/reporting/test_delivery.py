@@ -176,7 +176,7 @@ def test_requeueing_leaves_rows_queued_or_being_sent_alone(cast, categories, rob
     Outbox.objects.filter(channel="webhook").update(state="sending", attempted_at=now)
     assert requeue_unsent() == 0
     lost = Outbox.objects.filter(channel="in_app").first()
-    Outbox.objects.filter(pk=lost.pk).update(queued_at=now - delivery.QUEUED_STALE - timedelta(seconds=1))
+    Outbox.objects.filter(pk=lost.pk).update(queued_at=now - delivery.queued_stale() - timedelta(seconds=1))
     assert requeue_unsent() == 1  # a task lost by the broker is queued again
     lost.refresh_from_db()
     assert lost.state == "queued" and lost.queued_at > now
