@@ -73,9 +73,10 @@ class RobotServer:
 class HangingServer:
     """Accepts TCP connections on 127.0.0.1 and never says a word (an SMTP server that hangs)."""
 
-    def __init__(self):
+    def __init__(self, port: int = 0):
         self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
         self.sock.listen(50)
         self.port = self.sock.getsockname()[1]
         self._held = []

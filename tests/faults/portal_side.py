@@ -51,9 +51,13 @@ def seed(count: int, spread: float, robot_url: str, domain: str) -> None:
 def counts() -> None:
     from reporting.models import Notification, Outbox, SweepHeartbeat
 
+    from incidents.models import Incident
+
     outbox = list(Outbox.objects.values("pk", "channel", "recipient", "step", "state", "attempts", "created_at",
-                                        "sent_at", "obligation__incident__reference", "obligation__incident__title"))
+                                        "sent_at", "obligation__incident_id"))
+    references = {incident.pk: incident.reference for incident in Incident.objects.all()}
     for row in outbox:
+        row["obligation__incident__reference"] = references[row.pop("obligation__incident_id")]
         for key in ("created_at", "sent_at"):
             row[key] = row[key].timestamp() if row[key] else None
     notes = list(Notification.objects.filter(obligation__isnull=False)
