@@ -8,6 +8,7 @@ for more than two intervals beyond the time the fault itself took the broker or 
 Figures: test-artifacts/faults.md (copied into docs/reliability.md)."""
 
 import json
+import re
 import signal
 import time
 from pathlib import Path
@@ -53,7 +54,7 @@ def _wait(condition, seconds, what):
 def run(stage: Stage, name: str, *, count=60, spread=20, fault=None, outage=0.0, processes=("beat", "sweeper", "worker"),
         drain=300, env=None):
     stage.extra_env = dict(env or {})
-    stage.new_database(name)
+    stage.new_database(("s_" + re.sub(r"[^a-z0-9]+", "_", name.lower()))[:60])
     for process in processes:
         stage.start_process(process)
     time.sleep(4)  # the workers connect
