@@ -41,10 +41,15 @@ class MailServer:
     """aiosmtpd on a fixed loopback port, which can be swapped for a server that accepts and never answers."""
 
     def __init__(self):
-        from aiosmtpd.controller import Controller
+        import logging
 
+        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
         self.port = free_port()
         self.received: list[tuple[str, str, float]] = []  # (recipient, text, time)
+        self._controller = None
+        self._hanging = None
+
+    def _handler(self):
         server = self
 
         class Handler:
@@ -55,28 +60,29 @@ class MailServer:
                     server.received.append((rcpt, text, time.time()))
                 return "250 OK"
 
-        import logging
-
-        logging.getLogger("mail.log").setLevel(logging.WARNING)  # aiosmtpd logs every SMTP command
-        self._controller = Controller(Handler(), hostname="127.0.0.1", port=self.port)
-        self._hanging = None
+        return Handler()
 
     def start(self):
+        from aiosmtpd.controller import Controller
+
+        # A stopped Controller cannot start again (its event loop is closed): a new one each time.
+        self._controller = Controller(self._handler(), hostname="127.0.0.1", port=self.port)
         self._controller.start()
 
     def hang(self):
         self._controller.stop()
+        self._controller = None
         self._hanging = HangingServer(port=self.port).__enter__()
 
     def answer(self):
         self._hanging.__exit__(None, None, None)
         self._hanging = None
-        self._controller.start()
+        self.start()
 
     def stop(self):
         if self._hanging:
             self._hanging.__exit__(None, None, None)
-        else:
+        if self._controller:
             self._controller.stop()
 
 
@@ -274,6 +280,7 @@ class Stage:
                     for row in counts["outbox"]]
         lost = [key for key in expected if arrivals[key] + marked[key] == 0]
         unmarked_duplicates = sum(max(0, arrivals[key] - 1) for key in expected)
+        duplicated = [key for key in expected if arrivals[key] > 1]
         lags = sorted(row["sent_at"] - row["created_at"] for row in counts["outbox"] if row["sent_at"])
         in_app = sorted(row["sent_at"] - row["created_at"] for row in counts["outbox"]
                         if row["sent_at"] and row["channel"] == "in_app")
@@ -288,8 +295,9 @@ class Stage:
             "in_app_lag_p95": round(in_app[int(0.95 * (len(in_app) - 1))], 1) if in_app else None,
             "drain_per_s": round(len(sent_times) / max(1.0, sent_times[-1] - sent_times[0]), 1) if sent_times else 0,
             "max_sweep_gap": round(max((b - a for a, b in zip(beats, beats[1:])), default=0), 1),
+            "robot_messages": sum(row["channel"] == "webhook" for row in counts["outbox"]),
             "robot_posts": len(self.robot.seen), "emails": len(self.mail.received),
-            "lost_examples": lost[:5],
+            "lost_examples": lost[:5], "duplicate_examples": duplicated[:5],
         }
 
 

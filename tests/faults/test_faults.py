@@ -37,7 +37,7 @@ def _write_figures():
         return
     ARTIFACTS.mkdir(exist_ok=True)
     columns = ["scenario", "expected", "delivered", "lost", "unmarked_duplicates", "marked_resends", "drain_per_s",
-               "lag_p50", "lag_p95", "in_app_lag_p95", "max_sweep_gap", "robot_posts", "emails"]
+               "lag_p50", "lag_p95", "in_app_lag_p95", "max_sweep_gap", "robot_messages", "robot_posts", "emails"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(str(result.get(c, "")) for c in columns) + " |" for result in RESULTS]
     (ARTIFACTS / "faults.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -143,7 +143,8 @@ def test_robot_rate_limit(stage):
         stage.robot.per_minute = 20
 
     result = run(stage, "robot rate limit 20/min, 150 deadlines at once", count=150, spread=3, fault=fault)
-    assert result["robot_posts"] <= 40  # digests, not one post per message
+    # Digests, not one post per message (posts the robot refused for the limit count too).
+    assert result["robot_posts"] * 4 <= result["robot_messages"], result
 
 
 def test_robot_slower_than_the_timeout(stage):
