@@ -55,21 +55,25 @@ def run(stage: Stage, name: str, *, count=60, spread=20, fault=None, outage=0.0,
         drain=300, env=None):
     stage.extra_env = dict(env or {})
     stage.new_database(("s_" + re.sub(r"[^a-z0-9]+", "_", name.lower()))[:60])
-    for process in processes:
-        stage.start_process(process)
-    time.sleep(4)  # the workers connect
-    stage.seed(count, spread)
-    started = time.time()
-    if fault:
-        fault(stage)
-    for process in processes:
-        if process in stage.processes:
-            assert stage.alive(process), f"{process} died:\n{stage.log_tail(process)}"
-    counts = stage.wait_drained(count, drain)
-    result = {"scenario": name, **stage.tally(counts), "took_s": round(time.time() - started)}
-    for process in list(stage.processes):
-        if process != "redis":
-            stage.stop_process(process)
+    try:
+        for process in processes:
+            stage.start_process(process)
+        time.sleep(4)  # the workers connect
+        stage.seed(count, spread)
+        started = time.time()
+        if fault:
+            fault(stage)
+        for process in processes:
+            if process in stage.processes:
+                assert stage.alive(process), f"{process} died:\n{stage.log_tail(process)}"
+        counts = stage.wait_drained(count, drain)
+        result = {"scenario": name, **stage.tally(counts), "took_s": round(time.time() - started)}
+    finally:
+        # Always: a worker left over from a failed scenario would take the next one's tasks
+        # against its own database (it once showed up as 43 "duplicates" in the next scenario).
+        for process in list(stage.processes):
+            if process != "redis":
+                stage.stop_process(process)
     RESULTS.append(result)
     print(json.dumps(result, ensure_ascii=False))
     assert result["lost"] == 0, result
