@@ -88,10 +88,13 @@ def sweep_batch(obligations: list[Due], now, result: SweepResult, recipients: "R
     progress = {o.incident_id for o in obligations if o.kind == Kind.PROGRESS_REPORT and o.due_at <= now}
     active = Incident.objects.filter(status=Incident.Status.ACTIVE).in_bulk(progress) if progress else {}
     outbox = []
-    for obligation in obligations:
-        woken_for = obligation.next_alert_at
-        for step in already_sent_left_out(obligation, woken_for, step_obligation(obligation, now, result, active)):
-            outbox += [(obligation.pk, step, channel, recipient) for channel, recipient in recipients.of(step, obligation)]
+    stepped = [(obligation, step_obligation(obligation, now, result, active)) for obligation in obligations]
+    written = steps_written([obligation.pk for obligation, steps in stepped if steps])
+    for obligation, steps in stepped:
+        for step in steps:
+            if (obligation.pk, step) not in written:
+                outbox += [(obligation.pk, step, channel, recipient)
+                           for channel, recipient in recipients.of(step, obligation)]
     save_steps(obligations)
     if outbox:
         # ON CONFLICT DO NOTHING: a step already queued is not queued again, nor delivered twice.
@@ -100,16 +103,14 @@ def sweep_batch(obligations: list[Due], now, result: SweepResult, recipients: "R
         result.messages += len(created)  # what was queued, not the rows dropped as already there
 
 
-def already_sent_left_out(obligation: "Due", woken_for, steps: list[str]) -> list[str]:
-    """The steps to write to the outbox: those scheduled at or after the time this row was woken for.
-    An earlier one was due at an earlier sweep, which wrote it then (each sweep handles every step
-    up to its `now` and moves next_alert_at past it). Without this the overdue notice was written
-    again at the escalation's sweep and only the unique key dropped it — unless a recipient had
-    changed in between (a new robot URL got the overdue notice 30 minutes late)."""
-    if woken_for is None or not steps:
-        return steps
-    at = dict(rules.alert_schedule(obligation))
-    return [step for step in steps if at.get(step, woken_for) >= woken_for]
+def steps_written(obligation_ids: list[int]) -> set[tuple[int, str]]:
+    """(obligation, step) pairs that already have outbox rows: such a step is not written again.
+    A later sweep hands back the earlier steps too (the overdue notice at the escalation's sweep);
+    the unique key dropped them, except for a recipient added in between (a robot URL set after the
+    overdue sweep got the overdue notice 30 minutes late). One query per batch, on outbox_once."""
+    if not obligation_ids:
+        return set()
+    return set(Outbox.objects.filter(obligation_id__in=obligation_ids).values_list("obligation_id", "step").distinct())
 
 
 def insert_outbox(rows: list[tuple], now) -> list[int]:
