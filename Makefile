@@ -19,7 +19,7 @@ run: setup migrate
 test: setup
 	$(BIN)/pytest $(PYTEST_ARGS)
 
-# The fault suite (tests/faults/, about a quarter of an hour): its own PostgreSQL, Redis, mail server,
+# The fault suite (tests/faults/, about twenty minutes): its own PostgreSQL, Redis, mail server,
 # group robot, beat and workers on loopback; kills, restarts and hangs them and counts every message.
 # Figures to test-artifacts/faults.md (and docs/reliability.md).
 faults: setup
