@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 export DEBUG ?= true
 export PYTHONUNBUFFERED := 1
 
-.PHONY: run test fuzz bench bench-pdf screenshots setup system-deps migrate messages clean
+.PHONY: run test fuzz faults bench bench-pdf screenshots setup system-deps migrate messages clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo
@@ -24,6 +24,12 @@ test: setup
 FUZZ_EXAMPLES ?= 200
 fuzz: setup
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/test_generated_inputs.py -q -s -p no:cacheprovider $(PYTEST_ARGS)
+
+# The fault suite (tests/faults/, about twenty minutes): its own PostgreSQL, Redis, mail server,
+# group robot, beat and workers on loopback; kills, restarts and hangs them and counts every message.
+# Figures to test-artifacts/faults.md (and docs/reliability.md).
+faults: setup
+	FAULTS=1 $(BIN)/pytest tests/faults -q -p no:cacheprovider $(PYTEST_ARGS)
 
 # The README's screenshots, drawn again in Chromium from a live server with the demo people and a
 # morning's incidents (tests/e2e/test_screenshots.py, skipped unless SCREENSHOTS is set).

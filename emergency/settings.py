@@ -13,6 +13,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from emergency.config import Config
 
@@ -189,6 +190,15 @@ HEARTBEAT_STALE_SECONDS = config.int("HEARTBEAT_STALE_SECONDS", default=60, mini
 
 # Hosts a unit's group-robot webhook may point at (roles.webhooks): https only, public addresses only.
 ROBOT_WEBHOOK_HOSTS = config.list("ROBOT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
+# Delivery (reporting/delivery.py): every outbound call has a timeout; group robots (WeCom,
+# DingTalk) refuse more than about 20 messages a minute each, so the portal keeps below that.
+EMAIL_TIMEOUT = config.int("EMAIL_TIMEOUT", default=10, minimum=1)  # seconds, each SMTP command
+ROBOT_TIMEOUT_SECONDS = config.int("ROBOT_TIMEOUT_SECONDS", default=10, minimum=1)
+ROBOT_MESSAGES_PER_MINUTE = config.int("ROBOT_MESSAGES_PER_MINUTE", default=20, minimum=1)
+# How often unsent messages are looked for (failed ones past their backoff, lost tasks, cut-off
+# sends), and after how long a queued message whose task never ran is queued again.
+OUTBOX_RETRY_SECONDS = config.int("OUTBOX_RETRY_SECONDS", default=30, minimum=1)
+OUTBOX_QUEUED_STALE_SECONDS = config.int("OUTBOX_QUEUED_STALE_SECONDS", default=300, minimum=1)
 
 REDIS_URL = config.url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
@@ -198,12 +208,29 @@ else:
 
 # Celery: Redis when configured, else kombu's filesystem transport so `make run` needs no server.
 CELERY_TIMEZONE = TIME_ZONE
-CELERY_TASK_ACKS_LATE = True
+# Tasks are acknowledged as they start, not when they end: the outbox, not the broker, makes a
+# message arrive (a row queued and not taken within minutes is queued again, a row cut off mid-send
+# is resent once, marked: reporting.delivery.requeue_unsent), and a late acknowledgement on a channel
+# that died with a Redis restart killed the worker (kombu 5.7.0; see emergency/celery.py).
+CELERY_TASK_ACKS_LATE = False
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_BEAT_SCHEDULE = {
-    "sweep-deadlines": {"task": "reporting.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS)},
-    "redeliver-outbox": {"task": "reporting.tasks.redeliver_unsent", "schedule": 60.0},
+    # A sweep not started within its interval is dropped: the next one catches up anyway, and a
+    # backlog of stale sweeps after an outage would only queue behind each other.
+    "sweep-deadlines": {"task": "reporting.tasks.sweep_deadlines", "schedule": float(DEADLINE_SWEEP_SECONDS),
+                        "options": {"expires": float(DEADLINE_SWEEP_SECONDS)}},
+    "redeliver-outbox": {"task": "reporting.tasks.redeliver_unsent", "schedule": float(OUTBOX_RETRY_SECONDS),
+                         "options": {"expires": float(OUTBOX_RETRY_SECONDS)}},
+}
+# Queues: the sweep never waits behind deliveries, and each channel has its own queue so a slow
+# mail server or robot cannot hold back the others (reporting.delivery.QUEUES routes deliveries).
+# A worker started without -Q consumes them all (development); compose runs one worker per role.
+CELERY_TASK_QUEUES = [Queue(name) for name in ("sweep", "in_app", "email", "webhook", "celery")]
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "reporting.tasks.sweep_deadlines": {"queue": "sweep"},
+    "reporting.tasks.redeliver_unsent": {"queue": "sweep"},
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from incidents import selectors as incident_selectors
-from reporting.selectors import obligations_owed_by
+from reporting.selectors import obligations_owed_by, undelivered_messages
 from roles.permissions import Role
 from roles.selectors import user_memberships, user_roles
 
@@ -40,6 +40,7 @@ def home(request):
         "station_to_do": list(incident_selectors.station_to_do(user)) if Role.STATION_STAFF in roles else None,
         "my_measures": list(incident_selectors.open_measures_of(user)[:50]) if roles else None,
         "owed": list(obligations_owed_by(user)[:50]) if roles else None,
+        "undelivered": undelivered_messages(user),  # the office's; empty for everyone else
         "now": timezone.now(),
     }
     return render(request, "home.html", context)

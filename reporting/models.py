@@ -244,6 +244,17 @@ class Outbox(models.Model):
         EMAIL = "email", _("email")
         WEBHOOK = "webhook", _("group robot webhook")
 
+    class State(models.TextChoices):
+        # pending → queued → sending → sent; a definite failure goes back to pending (backoff) and,
+        # after MAX_ATTEMPTS, to failed; an uncertain outcome (timeout or crash after the request
+        # left) goes back to pending once, marked as a resend, and to uncertain if that too is unknown.
+        PENDING = "pending", _("waiting to be sent")
+        QUEUED = "queued", _("queued")
+        SENDING = "sending", _("being sent")
+        SENT = "sent", _("sent")
+        FAILED = "failed", _("failed")
+        UNCERTAIN = "uncertain", _("outcome unknown")
+
     # Indexed by outbox_once, whose first column it is. No database constraint: the sweep writes
     # these rows only for obligations it holds locked, obligations are never deleted (PROTECT still
     # guards that in Django), and checking 2,000 keys at commit was a seventh of the sweep's time.
@@ -258,6 +269,14 @@ class Outbox(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     # A failed send is tried again from here on (backoff), by reporting.tasks.redeliver_unsent.
     next_attempt_at = models.DateTimeField(_("next attempt at"), default=timezone.now)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.PENDING)
+    # Handed to the broker at: redeliver_unsent leaves a queued row alone until this is stale.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    # Recorded and committed before the request leaves: a row still "sending" long after this was
+    # cut off mid-send (worker killed, database gone) and its outcome is unknown.
+    attempted_at = models.DateTimeField(_("attempted at"), null=True, blank=True)
+    # Set when an attempt's outcome was unknown: the one resend says "resent, originally at …".
+    resend_of_at = models.DateTimeField(_("resend of the attempt at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("outbox message")

@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from incidents.models import Incident
 from incidents.selectors import BUREAU_WIDE_ROLES, incidents_visible_to, user_unit_ids
-from reporting.models import Kind, Notification, Obligation, Report
+from reporting.models import Kind, Notification, Obligation, Outbox, Report
 from roles.selectors import user_roles
 
 OPEN = [Obligation.Status.PENDING, Obligation.Status.OVERDUE]
@@ -97,3 +97,37 @@ def accountability(user, *, start, end, now=None):
     )
     failures = rows.filter(missed(now) | judged_late()).select_related("waived_by").order_by("owner_unit__code", "due_at")
     return list(summary), failures
+
+
+def undelivered_messages(user, *, limit: int = 50) -> list[Outbox]:
+    """For the office only (empty for anyone else): outbox messages not delivered and failing — given
+    up after the last attempt, of unknown outcome, or failed at least once and waiting to retry —
+    newest first, each with `recipient_label` (a person's name, an address, or only the robot's host:
+    a robot URL carries its secret key, which no page shows)."""
+    from urllib.parse import urlsplit
+
+    from django.db.models import Q
+
+    from roles.models import User
+    from roles.permissions import Role
+    from roles.selectors import user_roles
+
+    if Role.OFFICE_STAFF not in user_roles(user):
+        return []
+    rows = list(
+        Outbox.objects.filter(sent_at=None)
+        .filter(Q(state__in=[Outbox.State.FAILED, Outbox.State.UNCERTAIN]) | Q(attempts__gt=0) & ~Q(last_error=""))
+        .select_related("obligation__incident", "obligation__owner_unit")
+        .order_by("-created_at", "-pk")[:limit]
+    )
+    people = User.objects.in_bulk([int(row.recipient) for row in rows
+                                   if row.channel == Outbox.Channel.IN_APP and row.recipient.isdigit()])
+    for row in rows:
+        if row.channel == Outbox.Channel.WEBHOOK:
+            row.recipient_label = urlsplit(row.recipient).hostname or "?"
+        elif row.channel == Outbox.Channel.IN_APP:
+            person = people.get(int(row.recipient)) if row.recipient.isdigit() else None
+            row.recipient_label = (person.get_full_name() or person.username) if person else row.recipient
+        else:
+            row.recipient_label = row.recipient
+    return rows

@@ -13,9 +13,10 @@ from common.text import label, truncate
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from incidents.services import InvalidTransition, incident_close, is_office, leading_group_decider
+from reporting import delivery
 from reporting import obligations as rules
 from reporting.delivery import notify
-from reporting.models import REPORT_FACTS, Kind, Notification, Obligation, Report
+from reporting.models import REPORT_FACTS, Kind, Notification, Obligation, Outbox, Report
 from roles.models import Contact, Membership, Unit, User
 from roles.permissions import Role
 from roles.selectors import office_section, user_roles
@@ -204,3 +205,25 @@ def obligation_waive(*, actor: User, obligation: Obligation, reason: str) -> Obl
                                % {"limit": limits.REASON}})
     return rules.waive(obligation, reason, by=actor)
 
+
+
+def outbox_resend(*, actor: User, outbox: Outbox) -> Outbox:
+    """The office's "send again" for a message that failed or whose outcome is unknown: back in the
+    queue with its attempts counted from zero. A message of unknown outcome keeps its resend mark
+    (it may have arrived). PermissionDenied for anyone but the office; InvalidTransition once sent
+    or while it is queued or being sent."""
+    if not is_office(actor):
+        raise PermissionDenied(_("Only the office may send a message again."))
+    with transaction.atomic():
+        outbox = Outbox.objects.select_for_update().get(pk=outbox.pk)
+        if outbox.sent_at is not None or outbox.state == Outbox.State.SENT:
+            raise InvalidTransition(_("This message has been delivered."))
+        if outbox.state in (Outbox.State.QUEUED, Outbox.State.SENDING):
+            raise InvalidTransition(_("This message is being sent now."))
+        if outbox.state == Outbox.State.UNCERTAIN and outbox.resend_of_at is None:
+            outbox.resend_of_at = outbox.attempted_at
+        now = timezone.now()
+        outbox.state, outbox.attempts, outbox.next_attempt_at, outbox.queued_at = Outbox.State.QUEUED, 0, now, now
+        outbox.save(update_fields=["state", "attempts", "next_attempt_at", "queued_at", "resend_of_at"])
+        delivery.enqueue([outbox.pk])
+    return outbox

@@ -88,32 +88,51 @@ def sweep_batch(obligations: list[Due], now, result: SweepResult, recipients: "R
     progress = {o.incident_id for o in obligations if o.kind == Kind.PROGRESS_REPORT and o.due_at <= now}
     active = Incident.objects.filter(status=Incident.Status.ACTIVE).in_bulk(progress) if progress else {}
     outbox = []
-    for obligation in obligations:
-        for step in step_obligation(obligation, now, result, active):
-            outbox += [(obligation.pk, step, channel, recipient) for channel, recipient in recipients.of(step, obligation)]
+    stepped = [(obligation, step_obligation(obligation, now, result, active)) for obligation in obligations]
+    written = steps_written([obligation.pk for obligation, steps in stepped if steps])
+    for obligation, steps in stepped:
+        for step in steps:
+            if (obligation.pk, step) not in written:
+                outbox += [(obligation.pk, step, channel, recipient)
+                           for channel, recipient in recipients.of(step, obligation)]
     save_steps(obligations)
     if outbox:
         # ON CONFLICT DO NOTHING: a step already queued is not queued again, nor delivered twice.
-        enqueue(insert_outbox(outbox, now))  # one task for the batch; each row is still sent once
-        result.messages += len(outbox)
+        created = insert_outbox(outbox, now)
+        enqueue(created)  # one task per channel for the batch; each row is still sent once
+        result.messages += len(created)  # what was queued, not the rows dropped as already there
+
+
+def steps_written(obligation_ids: list[int]) -> set[tuple[int, str]]:
+    """(obligation, step) pairs that already have outbox rows: such a step is not written again.
+    A later sweep hands back the earlier steps too (the overdue notice at the escalation's sweep);
+    the unique key dropped them, except for a recipient added in between (a robot URL set after the
+    overdue sweep got the overdue notice 30 minutes late). One query per batch, on outbox_once."""
+    if not obligation_ids:
+        return set()
+    return set(Outbox.objects.filter(obligation_id__in=obligation_ids).values_list("obligation_id", "step").distinct())
 
 
 def insert_outbox(rows: list[tuple], now) -> list[int]:
     """Insert (obligation, step, channel, recipient) rows; return the ids of those that were new."""
+    # Written `queued`: enqueue() hands them to the workers as the transaction commits. queued_at is
+    # the real time (not the sweep's `now`, which a test or `--now` may set): requeueing judges it.
+    queued_at = timezone.now()
     insert = ("INSERT INTO reporting_outbox (obligation_id, step, channel, recipient, created_at, next_attempt_at, "
-              "attempts, last_error) ")
+              "attempts, last_error, state, queued_at) ")
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":  # SQLite in development: a row at a time is fast enough
             created = []
             for row in rows:
-                cursor.execute(insert + "VALUES (%s, %s, %s, %s, %s, %s, 0, '') ON CONFLICT DO NOTHING RETURNING id",
-                               [*row, now, now])
+                cursor.execute(insert + "VALUES (%s, %s, %s, %s, %s, %s, 0, '', 'queued', %s) ON CONFLICT DO NOTHING RETURNING id",
+                               [*row, now, now, queued_at])
                 created += [found[0] for found in cursor.fetchall()]
             return created
         cursor.execute(
-            insert + "SELECT o, s, c, r, %s, %s, 0, '' FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
+            insert + "SELECT o, s, c, r, %s, %s, 0, '', 'queued', %s "
+            "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
             "AS t(o, s, c, r) ON CONFLICT DO NOTHING RETURNING id",
-            [now, now, *map(array_literal, zip(*rows))],
+            [now, now, queued_at, *map(array_literal, zip(*rows))],
         )
         return [found[0] for found in cursor.fetchall()]
 

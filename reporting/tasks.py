@@ -1,8 +1,12 @@
-"""Celery tasks: thin, they call reporting's functions and nothing else."""
+"""Celery tasks: thin, they call reporting's functions and nothing else.
+
+Queues (emergency/settings.py CELERY_TASK_ROUTES and reporting.delivery.QUEUES): the sweep and the
+requeueing run on `sweep`, never behind deliveries; each channel has its own queue (`in_app`,
+`email`, `webhook`), so a hanging mail server cannot hold back in-app notices or the sweep."""
 
 from celery import shared_task
 
-from reporting.delivery import deliver, unsent_due
+from reporting.delivery import deliver_rows, requeue_unsent
 from reporting.sweep import sweep_due
 
 
@@ -12,15 +16,15 @@ def sweep_deadlines() -> dict:
     return {"marked_overdue": len(result.marked_overdue), "messages": result.messages}
 
 
-@shared_task(acks_late=True)
+@shared_task
 def deliver_outbox_rows(outbox_ids: list[int]) -> int:
-    """Send each row once (a redelivered message finds the sent ones stamped and skips them)."""
-    return sum(deliver(outbox_id) for outbox_id in outbox_ids)
+    """Send each row once (a message delivered twice finds the rows sent or being sent and skips
+    them). Acknowledged as it starts: a worker killed mid-way leaves its rows `queued` or `sending`,
+    which requeue_unsent finds, rather than a message the broker returns an hour later."""
+    return deliver_rows(outbox_ids)
 
 
 @shared_task
 def redeliver_unsent() -> int:
-    """Rows whose send failed (after their backoff) or whose task was lost."""
-    ids = list(unsent_due().values_list("pk", flat=True)[:500])
-    deliver_outbox_rows.delay(ids)
-    return len(ids)
+    """Rows whose send failed (after their backoff), whose task was lost, or whose send was cut off."""
+    return requeue_unsent()

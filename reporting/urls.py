@@ -15,4 +15,5 @@ urlpatterns = [
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("incidents/<int:pk>/reports/", views.report_create, name="report_create"),
     path("obligations/<int:pk>/waive/", views.obligation_waive, name="obligation_waive"),
+    path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox_resend"),
 ]

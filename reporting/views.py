@@ -22,7 +22,7 @@ from reporting import services
 from reporting.filters import BoardFilter, PeriodForm
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.obligations import first_report_facts
-from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of
+from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of, undelivered_messages
 from reporting.sweep import heartbeat_is_stale
 from roles.models import Contact, Unit, User
 from roles.permissions import Role
@@ -49,6 +49,7 @@ def board(request):
         "stale": heartbeat_is_stale(),
         "now": timezone.now(),
         "query": request.GET.urlencode(),
+        "undelivered": undelivered_messages(request.user),
     }
     template = "reporting/board_rows.html" if request.headers.get("HX-Request") else "reporting/board.html"
     return render(request, template, context)
@@ -351,3 +352,25 @@ def report_create(request, pk):
 
     request.report_form = form
     return incident_detail(request, pk, status=400)
+
+
+@login_required
+@require_POST
+def outbox_resend(request, pk):
+    """The office's "send again" on the home page and the board; back to where it was pressed."""
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    from incidents.services import InvalidTransition
+    from reporting.models import Outbox
+
+    outbox = get_object_or_404(Outbox, pk=pk)
+    try:
+        services.outbox_resend(actor=request.user, outbox=outbox)
+    except InvalidTransition as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("The message is queued to be sent again."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = "reporting:board"
+    return redirect(target)

@@ -1,0 +1,74 @@
+"""The portal's side of the fault suite, run in its own process against the suite's private
+PostgreSQL (DATABASE_URL): `seed` files incidents whose first-report deadlines fall due over the
+next minutes, `counts` prints what the outbox and the in-app notifications hold, as JSON.
+
+    python tests/faults/portal_side.py seed COUNT SPREAD_SECONDS ROBOT_URL SMTP_DOMAIN
+    python tests/faults/portal_side.py counts
+"""
+
+import json
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "emergency.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.db.models import Count  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+
+def seed(count: int, spread: float, robot_url: str, domain: str) -> None:
+    """COUNT incidents registered by the office for station1, so that their first report (1 hour)
+    falls due between now + 5 s and now + SPREAD seconds; station1's and the office's people get
+    an address at DOMAIN, and both units the robot."""
+    import time_machine
+
+    from incidents import services as incidents
+    from incidents.models import Category
+    from roles.models import Membership, Unit, User
+    from roles.selectors import office_section
+
+    station = Unit.objects.get(code="chengguan")
+    office_unit = office_section()
+    Unit.objects.filter(pk__in=[station.pk, office_unit.pk]).update(robot_webhook_url=robot_url)
+    for membership in Membership.objects.filter(unit__in=[station, office_unit]).select_related("user"):
+        User.objects.filter(pk=membership.user_id).update(email=f"{membership.user.username}@{domain}")
+    office = User.objects.get(username="office")
+    category = Category.objects.get(code="food_safety")
+    start = timezone.now() - timedelta(hours=1) + timedelta(seconds=5)
+    for i in range(count):
+        with time_machine.travel(start + timedelta(seconds=spread * i / max(count, 1)), tick=False):
+            incidents.incident_file(actor=office, station=station, draft=True, title=f"故障演练{i:04d}",
+                                    category=category, proposed_level=2)
+
+
+def counts() -> None:
+    from reporting.models import Notification, Outbox, SweepHeartbeat
+
+    from incidents.models import Incident
+
+    outbox = list(Outbox.objects.values("pk", "channel", "recipient", "step", "state", "attempts", "created_at",
+                                        "sent_at", "obligation__incident_id"))
+    references = {incident.pk: incident.reference for incident in Incident.objects.all()}
+    for row in outbox:
+        row["obligation__incident__reference"] = references[row.pop("obligation__incident_id")]
+        for key in ("created_at", "sent_at"):
+            row[key] = row[key].timestamp() if row[key] else None
+    notes = list(Notification.objects.filter(obligation__isnull=False)
+                 .values("user_id", "obligation_id", "step", "title")
+                 .annotate(n=Count("pk")))
+    beats = sorted(b.timestamp() for b in SweepHeartbeat.objects.values_list("finished_at", flat=True))
+    print(json.dumps({"outbox": outbox, "notifications": notes, "heartbeats": beats}, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "seed":
+        seed(int(sys.argv[2]), float(sys.argv[3]), sys.argv[4], sys.argv[5])
+    else:
+        counts()
