@@ -209,7 +209,7 @@ class Stage:
         if args[0] == "beat":
             args += ["-s", str(self.folder / f"{name}-{self.database}-schedule")]
         log = open(self.folder / f"{name}.log", "a")
-        self.processes[name] = subprocess.Popen([PYTHON, "-m", "celery", "-A", "emergency", *args], cwd=ROOT,
+        self.processes[name] = subprocess.Popen([PYTHON, "tests/loopback_celery.py", *args], cwd=ROOT,
                                                 env=self.env(), stdout=log, stderr=subprocess.STDOUT,
                                                 start_new_session=True)
 

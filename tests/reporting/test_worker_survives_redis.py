@@ -97,7 +97,7 @@ def test_the_worker_survives_redis_restarts_with_data_kept_and_lost(cast, catego
                    "EMAIL_URL": "dummymail://", "LOG_LEVEL": "WARNING"}
             log = open(tmp_path / "worker.log", "w")
             worker = subprocess.Popen(
-                [sys.executable, "-m", "celery", "-A", "emergency", "worker", "--beat", "--concurrency=2",
+                [sys.executable, "tests/loopback_celery.py", "worker", "--beat", "--concurrency=2",
                  "--loglevel=WARNING", "-s", str(tmp_path / "beat-schedule")],
                 cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
             for round_, keep in ((1, True), (2, False)):
