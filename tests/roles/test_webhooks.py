@@ -154,4 +154,4 @@ def test_the_worker_checks_again_before_posting(cast, categories, resolves_to, m
     assert Obligation.objects.filter(incident=incident, kind=Kind.FIRST_REPORT).exists()
     assert deliver(row.pk) is False
     row.refresh_from_db()
-    assert posted == [] and row.sent_at is None and "ValidationError" in row.last_error
+    assert posted == [] and row.sent_at is None and "内部网络地址" in row.last_error  # refused, with the reason
