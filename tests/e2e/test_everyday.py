@@ -19,3 +19,23 @@ def test_next_24_hours_shows_the_bureau_time_in_a_london_browser(cast, file_inci
     assert local.strftime("%Y-%m-%d %H:%M") in page.locator("#chart-due-items").inner_text()
     page.goto(f"{page.base}/reporting/board/")
     assert local.strftime("%m-%d %H:%M") in page.locator("table").first.inner_text()
+
+
+def test_board_cells_keep_their_words_whole_at_390px(cast, file_incident, open_as, shot):
+    file_incident(proposed_level=2, title="某超市销售过期食品致多人腹泻就医")
+    file_incident(proposed_level=3, draft=True)
+    page = open_as("office", phone=True)
+    page.goto(f"{page.base}/reporting/board/")
+    shot(page, "board-390")
+    # Per cell: how many lines its text takes, and the widest single character; a column squeezed
+    # to one character per line has as many lines as characters.
+    cells = page.evaluate("""() => [...document.querySelectorAll('#board th, #board td')].map(c => {
+        const r = document.createRange(); r.selectNodeContents(c);
+        const lines = new Set([...r.getClientRects()].map(x => Math.round(x.top))).size;
+        return {text: c.innerText.trim(), width: c.clientWidth, lines: lines};
+    })""")
+    assert len(cells) > 10
+    squeezed = [c for c in cells if c["lines"] > 1 and c["lines"] >= len(c["text"].replace(" ", "")) / 2]
+    assert not squeezed, squeezed
+    headings = [c for c in cells[:5] if c["lines"] != 1]
+    assert not headings, headings
