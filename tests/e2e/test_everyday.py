@@ -39,3 +39,36 @@ def test_board_cells_keep_their_words_whole_at_390px(cast, file_incident, open_a
     assert not squeezed, squeezed
     headings = [c for c in cells[:5] if c["lines"] != 1]
     assert not headings, headings
+
+
+def test_intake_form_marks_what_the_first_report_needs_and_fills_the_reporter(cast, categories, open_as, settings):
+    from incidents.services import REQUIRED_TO_SUBMIT
+
+    settings.ATTACHMENT_MAX_MB = 7
+    station1 = cast["station1"]
+    station1.position, station1.phone = "科员", "0371-62100000"
+    station1.save(update_fields=["position", "phone"])
+    page = open_as("station1", phone=True)
+    page.goto(f"{page.base}/incidents/new/")
+    for name in REQUIRED_TO_SUBMIT:
+        if name == "proposed_level":
+            label = page.locator("fieldset:has(input[name=proposed_level]) legend")
+        else:
+            label = page.locator(f"label[for=id_{name}]")
+        text = label.inner_text()
+        assert "*" in text and "（必填）" in text, (name, text)
+        if name != "title":  # the model's own required title aside, a draft must save half-filled
+            assert page.locator(f"[name={name}][required]").count() == 0, name
+    assert "*" not in page.locator("label[for=id_discovered_at]").inner_text()
+    assert page.input_value("#id_reporter_name") == station1.display_name
+    assert page.input_value("#id_reporter_position") == "科员"
+    assert page.input_value("#id_reporter_phone") == "0371-62100000"
+    assert "7 MB" in page.locator("#id_files_helptext").inner_text()
+    # A draft with only a title still saves: the marks do not make the browser block it.
+    page.fill("#id_title", "半填的草稿")
+    with page.expect_navigation():
+        page.click("button[name=intent][value=draft]")
+    from incidents.models import Incident
+
+    draft = Incident.objects.get(title="半填的草稿")
+    assert draft.status == Incident.Status.DRAFT and draft.reporter_phone == "0371-62100000"
