@@ -5,13 +5,16 @@ BIN := $(VENV)/bin
 # Development defaults; set DEBUG=false and the rest in the environment or .env for production.
 export DEBUG ?= true
 export PYTHONUNBUFFERED := 1
+# The web server's port under `make run` (PORT=8080 make run on a busy 8000). Exported because honcho
+# reads PORT from the environment and hands it to the first Procfile process (web).
+export PORT ?= 8000
 
 .PHONY: run test fuzz faults bench bench-pdf screenshots setup system-deps migrate messages clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo
 	@echo
-	@echo "  Portal: http://127.0.0.1:8000   (Ctrl-C stops web, worker and beat together)"
+	@echo "  Portal: http://127.0.0.1:$(PORT)   (Ctrl-C stops web, worker and beat together)"
 	@echo "  Demo accounts: director deputy office food station1 station2 admin (password above)"
 	@echo
 	$(BIN)/honcho -f Procfile.dev start

@@ -92,6 +92,11 @@ def on_time_by_unit(user, now=None) -> dict:
 
 
 def due_next_24_hours(user, now=None) -> dict:
+    """Pending deadlines due within 24 hours of now: {"labels": ["+0h".."+23h"], "values": [count per
+    hour], "items": [{..., "due_at": ISO 8601 with offset, "due_local": "YYYY-MM-DD HH:MM"}]}.
+
+    due_local is the bureau's wall-clock time (TIME_ZONE, Asia/Shanghai), formatted here so that a
+    browser set to another zone shows the same time as the board instead of converting it."""
     now = now or timezone.now()
     rows = (
         obligations_visible_to(user)
@@ -103,7 +108,8 @@ def due_next_24_hours(user, now=None) -> dict:
     for ob in rows:
         per_hour[int((ob.due_at - now).total_seconds() // 3600)] += 1
         items.append({"incident": ob.incident_id, "reference": ob.incident.reference, "title": ob.incident.title,
-                      "kind": ob.get_kind_display(), "unit": ob.owner_unit.name, "due_at": ob.due_at.isoformat()})
+                      "kind": ob.get_kind_display(), "unit": ob.owner_unit.name, "due_at": ob.due_at.isoformat(),
+                      "due_local": timezone.localtime(ob.due_at).strftime("%Y-%m-%d %H:%M")})
     return {"labels": [f"+{h}h" for h in range(24)], "values": per_hour, "items": items}
 
 

@@ -97,6 +97,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "reporting.context_processors.notifications",
                 "roles.context_processors.bureau",
+                "roles.context_processors.menu",
             ],
         },
     },

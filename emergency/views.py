@@ -2,7 +2,8 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.templatetags.static import static
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,6 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from incidents import selectors as incident_selectors
 from reporting.selectors import obligations_owed_by, undelivered_messages
+from reporting.sweep import heartbeat_is_stale
 from roles.permissions import Role
 from roles.selectors import user_memberships, user_roles
 
@@ -42,8 +44,16 @@ def home(request):
         "owed": list(obligations_owed_by(user)[:50]) if roles else None,
         "undelivered": undelivered_messages(user),  # the office's; empty for everyone else
         "now": timezone.now(),
+        # Bureau staff (any role) rely on the sweep's reminders: warn them where they start.
+        "stale": heartbeat_is_stale() if roles else False,
     }
     return render(request, "home.html", context)
+
+
+def favicon(request):
+    """/favicon.ico, which browsers and tools ask for on their own: a permanent redirect to the
+    portal's SVG icon (static/favicon.svg, the same icon base.html links), never a 404."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
 
 
 @never_cache

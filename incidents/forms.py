@@ -1,6 +1,8 @@
 """Browser forms. They only parse and check input; the services decide and change."""
 
 from django import forms
+from django.conf import settings
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common import limits
@@ -8,7 +10,7 @@ from common.timebounds import validate_happened, validate_planned
 from emergency.forms import BootstrapFormMixin
 from incidents.attachments import ACCEPT, check_upload
 from incidents.models import Category, Incident, Level, LevelPolicy, Measure
-from incidents.services import INTAKE_FIELDS
+from incidents.services import INTAKE_FIELDS, REQUIRED_TO_SUBMIT
 from roles.models import Unit, User
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -49,7 +51,7 @@ def level_choices_with_criteria():
 
 class IncidentForm(BootstrapFormMixin, forms.ModelForm):
     station = forms.ModelChoiceField(label=_("station"), queryset=Unit.objects.none(), required=False)
-    files = FilesField(label=_("photos and documents"), help_text=_("Photos, PDF or office documents; each up to the size limit."))
+    files = FilesField(label=_("photos and documents"))
 
     class Meta:
         model = Incident
@@ -87,6 +89,17 @@ class IncidentForm(BootstrapFormMixin, forms.ModelForm):
         self.level_criteria = level_choices_with_criteria()
         for name in INTAKE_TEXT_FIELDS:  # TextFields: unbounded columns, bounded here and in the API
             limits.limit_field(self.fields[name], limits.LONG_TEXT)
+        # Needed for the first report but not for a draft: the label carries the required mark
+        # (incidents/partials/field.html), the field no `required` attribute (a draft saves half-filled).
+        for name in REQUIRED_TO_SUBMIT:
+            self.fields[name].needed_to_submit = True
+        # The setting can change per deployment: the limit is read when the form is drawn.
+        self.fields["files"].help_text = gettext("Photos, PDF or office documents; each at most %(limit)s MB.") % {
+            "limit": settings.ATTACHMENT_MAX_MB}
+        if not self.instance.pk:  # a new incident: the one filing it usually reports it
+            self.fields["reporter_name"].initial = user.display_name
+            self.fields["reporter_position"].initial = user.position
+            self.fields["reporter_phone"].initial = user.phone
 
     def clean_station(self):
         station = self.cleaned_data.get("station")

@@ -24,7 +24,7 @@ from roles.models import Contact, User
 class ObligationSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="owner_unit.code")
     incident = serializers.IntegerField(source="incident_id")
-    waived_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    waived_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)  # null: not waived, or by the system
     measure = serializers.IntegerField(source="measure_id", read_only=True, allow_null=True)
     missed = serializers.BooleanField(read_only=True)
     discovery_accepted = serializers.BooleanField(read_only=True)

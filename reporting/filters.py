@@ -1,11 +1,15 @@
 """Query parameters of the reporting pages and API, parsed by django-filter (common.filters):
 a bad value is a 400 with field errors on the API and ignored on a page, never a 500."""
 
+import re
+
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from common.filters import IdFilter, TextFilter
+from common.filters import IdFilter, TextFilter, parse_id
 from common.timebounds import validate_day
 from emergency.forms import BootstrapFormMixin
 from incidents.models import Level
@@ -25,13 +29,52 @@ class ObligationFilter(django_filters.FilterSet):
         fields = ["incident", "status", "kind", "unit"]
 
 
+# "2026-00012" (Incident.reference: year of filing, id) or a bare id "12" (older bookmarks).
+REFERENCE_RE = re.compile(r"^(?:(\d{4})-)?(\d{1,10})$")
+
+
+class ReferenceField(forms.CharField):
+    """An incident's reference as people quote it. Cleans to (year or None, id), None when empty;
+    raises ValidationError ("invalid") for anything else."""
+
+    default_error_messages = {"invalid": _("Enter an incident reference such as 2026-00012.")}
+
+    def to_python(self, value):
+        value = super().to_python(value)  # stripped text
+        if value in self.empty_values:
+            return None
+        match = REFERENCE_RE.match(value)
+        pk = parse_id(match.group(2)) if match else None
+        if pk is None:
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return (int(match.group(1)) if match.group(1) else None, pk)
+
+
+class ReferenceFilter(django_filters.Filter):
+    """Obligations of the incident with that reference; the year must be the incident's year of
+    filing (Incident.reference: received_at, or created_at for a draft, in TIME_ZONE)."""
+
+    field_class = ReferenceField
+
+    def filter(self, qs, value):
+        if not value:
+            return qs
+        year, pk = value
+        qs = qs.filter(incident_id=pk)
+        if year is not None:
+            qs = qs.filter(Q(incident__received_at__year=year)
+                           | Q(incident__received_at__isnull=True, incident__created_at__year=year))
+        return qs
+
+
 class BoardFilter(django_filters.FilterSet):
-    """The overdue board and its export: owner unit (code), kind, incident level, incident id."""
+    """The overdue board and its export: owner unit (code), kind, incident level, incident
+    reference (2026-00012)."""
 
     unit = TextFilter(field_name="owner_unit__code")
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     level = django_filters.TypedChoiceFilter(field_name="incident__level", choices=Level.choices, coerce=int)
-    incident = IdFilter(field_name="incident_id")
+    incident = ReferenceFilter()
 
     class Meta:
         model = Obligation
@@ -40,7 +83,11 @@ class BoardFilter(django_filters.FilterSet):
     def selected(self) -> dict:
         """The valid values, by name (None where absent or refused), for the page's selects."""
         self.is_valid()
-        return {name: self.form.cleaned_data.get(name) or None for name in self.filters}
+        selected = {name: self.form.cleaned_data.get(name) or None for name in self.filters}
+        # What the person typed stays in the field, also when it was refused (the page says why).
+        selected["incident"] = self.form.data.get("incident", "").strip() or None
+        selected["incident_error"] = next(iter(self.form.errors.get("incident", [])), None)
+        return selected
 
 
 class PeriodForm(BootstrapFormMixin, forms.Form):

@@ -12,3 +12,15 @@ def bureau(request):
         return bureau.display_name if bureau else ""
 
     return {"bureau_name": SimpleLazyObject(name)}
+
+
+def menu(request):
+    """Menu entries that depend on the person's roles (base.html). "API" is for the office (which
+    integrates other systems) and administrators; the other roles work in the pages. Lazy: the
+    role query runs only when a page draws the menu, once per request (user_roles caches)."""
+    from roles.permissions import Role
+    from roles.selectors import user_roles
+
+    user = getattr(request, "user", None)
+    return {"menu_api": SimpleLazyObject(
+        lambda: user is not None and bool(user_roles(user) & {Role.OFFICE_STAFF, Role.ADMINISTRATOR}))}

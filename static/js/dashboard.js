@@ -3,7 +3,6 @@
 (function () {
   var palette = ["#0d6efd", "#dc3545", "#ffc107", "#198754", "#6f42c1", "#fd7e14", "#20c997", "#6c757d",
                  "#0dcaf0", "#d63384", "#adb5bd", "#495057", "#6610f2", "#664d03", "#0a3622", "#842029"];
-  var locale = (document.documentElement.lang || "zh-hans").indexOf("zh") === 0 ? "zh-CN" : "en";
   // Bars grow for a second unless the user asked the system for less motion.
   if (window.matchMedia("(prefers-reduced-motion: reduce)").matches) Chart.defaults.animation = false;
   function summary(id, labels, values, suffix) {
@@ -37,7 +36,7 @@
             a.href = "/incidents/" + item.incident + "/";
             a.textContent = item.reference + " " + item.title;
             li.appendChild(a);
-            li.appendChild(document.createTextNode(" · " + item.kind + " · " + item.unit + " · " + new Date(item.due_at).toLocaleString(locale)));
+            li.appendChild(document.createTextNode(" · " + item.kind + " · " + item.unit + " · " + item.due_local));  // the bureau's time, formatted by the server
             list.appendChild(li);
           });
         }

@@ -70,13 +70,15 @@ def browser():
 
 @pytest.fixture
 def open_as(browser, live_server):
-    """open_as("office", phone=False) → a page signed in as that demo person."""
+    """open_as("office", phone=False, **context) → a page signed in as that demo person; context
+    options go to Playwright's new_context (e.g. timezone_id="Europe/London")."""
     from tests.conftest import PASSWORD
 
     contexts = []
 
-    def _open(username, *, phone=False):
-        context = browser.new_context(viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 900})
+    def _open(username, *, phone=False, **options):
+        viewport = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
+        context = browser.new_context(viewport=viewport, **options)
         contexts.append(context)
         page = context.new_page()
         page.goto(f"{live_server.url}/login/")

@@ -1,6 +1,7 @@
 """The dashboards count real rows, within what the user may see, one endpoint per figure."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from datetime import timezone as dt_timezone
 
 import pytest
 import time_machine
@@ -47,6 +48,16 @@ def test_deadlines_in_the_next_24_hours(file_incident, to_state, api):
     data = api("office").get("/api/dashboard/due-next-24-hours/").json()
     assert sum(data["values"]) == 1 and data["values"][0] == 1
     assert data["items"][0]["reference"] == incident.reference
+
+
+def test_next_24_hours_gives_the_bureau_time_as_text(file_incident, api):
+    # 2026-03-01 04:00 UTC is 12:00 in Shanghai; the upward report is due 30 minutes after receipt.
+    with time_machine.travel(datetime(2026, 3, 1, 4, 0, tzinfo=dt_timezone.utc), tick=False):
+        file_incident(proposed_level=2, occurred_at=timezone.now() - timedelta(minutes=10))
+        data = api("office").get("/api/dashboard/due-next-24-hours/").json()
+    item = data["items"][0]
+    assert item["due_local"] == "2026-03-01 12:30"
+    assert datetime.fromisoformat(item["due_at"]) == datetime(2026, 3, 1, 4, 30, tzinfo=dt_timezone.utc)
 
 
 @pytest.mark.parametrize("who, status", [("director", 200), ("deputy", 200), ("office", 200), ("admin", 200),
