@@ -16,7 +16,7 @@ from common.timebounds import validate_day
 from incidents.selectors import incidents_visible_to
 from reporting import services
 from reporting.filters import ObligationFilter
-from reporting.models import REPORT_FACTS, Kind, Notification, Obligation, Report
+from reporting.models import REPORT_FACTS, Notification, Obligation, Report
 from reporting.selectors import accountability, obligations_visible_to, reports_of
 from roles.models import Contact, User
 

@@ -25,9 +25,9 @@ class Kind(models.TextChoices):
     MEASURE = "measure", _("measure (response task)")
 
 
-# The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1): judged on the incident's effective level.
+# The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which
+# levels have a limit is the policy table's (ReportingRule), not code's.
 SEVERE_ONLY = {Kind.FIRST_REPORT, Kind.UPWARD_REPORT}
-SEVERE_LEVELS = {1, 2, 3}
 # What a first report and an upward report must state (三(二)3): key, label.
 REPORT_FACTS = [
     ("time", _("time")),

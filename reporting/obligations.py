@@ -13,71 +13,20 @@ end or a merge. Only a waiver before `due_at` takes a row out of the counts.
 import datetime
 from datetime import timedelta
 
-from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from incidents.models import Incident, IncidentEvent, Measure
-from reporting.models import SEVERE_ONLY, Kind, Obligation, Report, ReportingRule
+from reporting.clock import UNKNOWN_LEVEL, due_after, next_alert, rule_limit
+from reporting.models import SEVERE_ONLY, Kind, Obligation, Report
+from reporting.texts import after_action_content, first_report_content, first_report_facts
 from roles.models import Membership
 from roles.selectors import office_section
 
 E = IncidentEvent.Kind
 S = Obligation.Status
 OPEN = [S.PENDING, S.OVERDUE]
-# An incident the office registers may have no proposed level yet: hold the station to the
-# strictest limit until one is proposed.
-UNKNOWN_LEVEL = 1
-
-
-# ---------------------------------------------------------------- the clock
-
-
-def rule_limit(kind: str, level: int | None) -> tuple[int | None, int | None]:
-    """(minutes, calendar days) of the rule for `kind` at `level`; (None, None) where the plan names no limit."""
-    row = ReportingRule.objects.filter(kind=kind, level=level or UNKNOWN_LEVEL).values_list(
-        "limit_minutes", "limit_days").first()
-    return row or (None, None)
-
-
-def due_after(start: datetime.datetime, *, minutes: int | None = None, days: int | None = None) -> datetime.datetime:
-    """When a limit counted from `start` (aware) ends, as an aware datetime.
-
-    Minutes are exact ("1小时内", "30分钟内"). Days count by the calendar of Asia/Shanghai
-    (《民法典》第二百零一条): the day of `start` does not count, and the limit ends at 24:00 of the
-    last day, i.e. 00:00 local of the day after it. Holidays do not extend it: emergency duty does
-    not pause (docs/deadlines.md, rule 6). Raises ValueError when neither limit is given."""
-    if minutes is not None:
-        return start + timedelta(minutes=minutes)
-    if days is None:
-        raise ValueError("no limit")
-    zone = timezone.get_default_timezone()
-    last_day = timezone.localtime(start, zone).date() + timedelta(days=days)
-    return datetime.datetime.combine(last_day + timedelta(days=1), datetime.time.min, tzinfo=zone)
-
-
-def alert_schedule(obligation) -> list[tuple[str, object]]:
-    """The steps of one obligation and when each falls due, in time order."""
-    from reporting.models import Outbox
-
-    start, due = obligation.starts_at, obligation.due_at
-    limit = due - start
-    steps = []
-    if limit < timedelta(hours=settings.SHORT_LIMIT_HOURS):
-        steps.append((Outbox.Step.REMINDER_HALF, start + limit / 2))
-        soon = due - timedelta(minutes=settings.REMINDER_SOON_MINUTES)
-        if soon > start + limit / 2:
-            steps.append((Outbox.Step.REMINDER_SOON, soon))
-    else:
-        steps.append((Outbox.Step.REMINDER_DAY, due - timedelta(hours=settings.REMINDER_DAY_HOURS)))
-    steps.append((Outbox.Step.OVERDUE, due))
-    steps.append((Outbox.Step.ESCALATION, due + timedelta(minutes=settings.ESCALATION_GRACE_MINUTES)))
-    return steps
-
-
-def next_alert(obligation, after) -> object | None:
-    return min((at for _step, at in alert_schedule(obligation) if at > after), default=None)
 
 
 def effective_level(incident: Incident) -> int | None:
@@ -451,47 +400,3 @@ HANDLERS = {
     E.AFTER_ACTION_FILED: _after_action_filed,
     E.MERGED: _merged,
 }
-
-
-# ---------------------------------------------------------------- report texts
-
-
-def first_report_facts(incident: Incident) -> dict:
-    """What the first report states (三(二)3), keyed as reporting.models.REPORT_FACTS."""
-    return {
-        "time": _local(incident.occurred_at), "place": incident.location,
-        "source": f"{incident.get_source_display()} {incident.source_detail}".strip(), "nature": incident.nature,
-        "scope": incident.scope, "trend": incident.trend, "measures": incident.measures_taken,
-    }
-
-
-def first_report_content(event: IncidentEvent) -> str:
-    """The first report as text, from the snapshot taken at submission (三(二)3)."""
-    snapshot = event.data.get("first_report", {})
-    incident = event.incident
-    lines = [
-        f"{_('title')}: {snapshot.get('title', '')}",
-        f"{_('occurred at')}: {_local(incident.occurred_at)}",
-        f"{_('discovered at')}: {_local(incident.discovered_at)}",
-        f"{_('place')}: {snapshot.get('location', '')}",
-        f"{_('information source')}: {incident.get_source_display()} {snapshot.get('source_detail', '')}".strip(),
-        f"{_('nature')}: {snapshot.get('nature', '')}",
-        f"{_('what happened')}: {snapshot.get('description', '')}",
-        f"{_('proposed level')}: {incident.proposed_level_roman}",
-        _("%(dead)s dead, %(injured)s injured, %(missing)s missing")
-        % {"dead": incident.dead, "injured": incident.injured, "missing": incident.missing},
-        f"{_('scope of impact')}: {snapshot.get('scope', '')}",
-        f"{_('trend')}: {snapshot.get('trend', '')}",
-        f"{_('measures already taken')}: {snapshot.get('measures_taken', '')}",
-    ]
-    return "\n".join(lines)
-
-
-def after_action_content(event: IncidentEvent) -> str:
-    labels = [("cause", _("cause")), ("handling", _("handling")), ("follow_up", _("follow-up")),
-              ("lessons", _("lessons")), ("improvements", _("plan improvements"))]
-    return "\n".join(f"{label}: {event.data.get(key, '')}" for key, label in labels)
-
-
-def _local(moment) -> str:
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""

@@ -15,6 +15,7 @@ from django.utils.dateparse import parse_datetime
 
 from incidents.models import Incident
 from reporting import obligations as rules
+from reporting.clock import alert_schedule
 from reporting.delivery import enqueue
 from reporting.models import Kind, Obligation, Outbox, SweepHeartbeat
 from roles.models import Membership, Unit
@@ -167,7 +168,7 @@ def array_literal(values) -> str:
 def step_obligation(obligation: Due, now, result: SweepResult, active_incidents: dict) -> list[str]:
     """Move one obligation to `now` (in memory): mark it overdue, move its clock on; return the steps to send."""
     past_due = obligation.due_at <= now
-    schedule = rules.alert_schedule(obligation)
+    schedule = alert_schedule(obligation)
     steps = []
     for step, at in schedule:
         if at > now:

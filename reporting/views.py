@@ -21,7 +21,7 @@ from incidents.selectors import incidents_visible_to
 from reporting import services
 from reporting.filters import BoardFilter, PeriodForm
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
-from reporting.obligations import first_report_facts
+from reporting.texts import first_report_facts
 from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of, undelivered_messages
 from reporting.sweep import heartbeat_is_stale
 from roles.models import Contact, Unit, User
