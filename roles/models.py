@@ -189,6 +189,13 @@ class Contact(BilingualName):
     address = models.CharField(_("address"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # A recipient that itself uses the portal (the city bureau above a county bureau, issue 11): upward
+    # reports to it are delivered to that unit's inbox, where its office signs for them.
+    portal_unit = models.ForeignKey(
+        Unit, verbose_name=_("unit in this portal"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="contact_entries", limit_choices_to={"kind": "bureau"},
+        help_text=_("Set when the recipient is a bureau that uses this portal: reports then arrive in its inbox."),
+    )
 
     class Meta:
         verbose_name = _("contact")
