@@ -164,7 +164,13 @@ class Incident(models.Model):
         verbose_name = _("incident")
         verbose_name_plural = _("incidents")
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["station", "status"])]
+        indexes = [
+            # A station's incidents (incidents.selectors.own_stations_incidents, station_to_do), by status.
+            models.Index(fields=["station", "status"]),
+            # The incident list's order (incidents.selectors.incident_list: -created_at, -pk), read
+            # backwards: page 1 of 100,000 incidents stops after 25 rows instead of sorting them all.
+            models.Index(fields=["created_at", "id"], name="incident_created"),
+        ]
 
     def __str__(self):
         return f"{self.reference} {self.title}"
