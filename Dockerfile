@@ -47,4 +47,6 @@ VOLUME ["/data/media"]
 
 USER portal
 EXPOSE 8000
-CMD ["gunicorn", "emergency.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Worker processes: gunicorn reads WEB_CONCURRENCY itself (about 2 per core; set it at run time).
+ENV WEB_CONCURRENCY=3
+CMD ["gunicorn", "emergency.wsgi:application", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]

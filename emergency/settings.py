@@ -112,6 +112,14 @@ SQLITE_DEFAULT = {
 }
 DATABASES = {"default": config.database("DATABASE_URL", default=SQLITE_DEFAULT)}
 DATABASES["default"].setdefault("CONN_MAX_AGE", config.int("CONN_MAX_AGE", default=0, minimum=0))
+# A kept connection is checked before each request reuses it (a PostgreSQL restart costs no error page).
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"] != 0
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # No JIT compilation for the portal's queries (issue 13): they are short, and on large tables the
+    # planner's cost estimate switched JIT on for a list query, spending 577 ms of 655 ms compiling.
+    # Measured in docs/benchmarks.md (province scale, "JIT on" column).
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "roles.User"

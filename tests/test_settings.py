@@ -111,3 +111,41 @@ def test_time_and_language_settings(settings):
     assert settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ is True
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert [code for code, _name in settings.LANGUAGES] == ["zh-hans", "en"]
+
+
+def _database_settings(**env):
+    """DATABASES["default"] as a fresh process reads it from these variables."""
+    base = {"PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/tmp")}
+    result = subprocess.run(
+        [sys.executable, "-c", "import json, django; django.setup(); from django.conf import settings; "
+                               "d = settings.DATABASES['default']; print(json.dumps({k: d.get(k) for k in "
+                               "('ENGINE', 'CONN_MAX_AGE', 'CONN_HEALTH_CHECKS', 'OPTIONS')}, default=str))"],
+        cwd=ROOT, env={**base, "DJANGO_SETTINGS_MODULE": "emergency.settings", **env},
+        capture_output=True, text=True, timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    return json.loads(result.stdout)
+
+
+def test_postgresql_connections_run_without_jit_and_persist_for_conn_max_age():
+    """Issue 13: JIT compilation off for the portal's queries; kept connections are health-checked."""
+    found = _database_settings(DEBUG="true", DATABASE_URL="postgres://u:p@db:5432/portal", CONN_MAX_AGE="60")
+    assert found["OPTIONS"]["options"] == "-c jit=off"
+    assert found["CONN_MAX_AGE"] == 60 and found["CONN_HEALTH_CHECKS"] is True
+    closed = _database_settings(DEBUG="true", DATABASE_URL="postgres://u:p@db:5432/portal")
+    assert closed["CONN_MAX_AGE"] == 0 and closed["CONN_HEALTH_CHECKS"] is False
+    # SQLite (development) knows no JIT: its options are left alone.
+    sqlite = _database_settings(DEBUG="true")
+    assert "options" not in sqlite["OPTIONS"]
+
+
+def test_the_jit_setting_reaches_the_server(db):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"
