@@ -9,7 +9,7 @@ export PYTHONUNBUFFERED := 1
 # reads PORT from the environment and hands it to the first Procfile process (web).
 export PORT ?= 8000
 
-.PHONY: run test fuzz faults bench bench-pdf screenshots setup system-deps migrate messages clean
+.PHONY: run test fuzz faults bench bench-pdf bench-province screenshots setup system-deps migrate messages clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo
@@ -43,6 +43,14 @@ screenshots: setup
 bench: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/emergency} $(BIN)/python bench/sweep.py
 	$(MAKE) --no-print-directory bench-pdf
+	$(MAKE) --no-print-directory bench-province
+
+# A benchmark, not a test: pages and endpoints at province scale (30 county bureaus, 100,000 incidents,
+# about 1,000,000 obligations) in a throwaway database (BENCH_DATABASE, default emergency_bench, kept and
+# reused while the migrations and the generator are unchanged), and the board's refresh under 10 clients
+# against gunicorn with 2 workers on BENCH_PORT (default 9510); figures to docs/benchmarks.md.
+bench-province: setup
+	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/emergency} $(BIN)/python bench/province.py
 
 # A benchmark, not a test: how long a report's PDF takes at the longest text the forms accept (and at
 # the issue's 200,000 characters, now refused), figures to docs/benchmarks.md (its own section).

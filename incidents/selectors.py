@@ -55,17 +55,29 @@ def access_clauses(user) -> list[QuerySet]:
 
 
 def incidents_visible_to(user) -> QuerySet[Incident]:
-    """What the user may see, as a queryset of incidents: the union of their kinds of access
-    (`id IN (… UNION …)`, a small set looked up by index then joined by primary key), and, for
-    the bureau-wide roles, every incident out of a station's drafts. Anonymous: nothing."""
+    """What the user may see, as a queryset of incidents (see `incident_visibility`). Anonymous: nothing."""
     if not user.is_authenticated:
         return Incident.objects.none()
-    first, *others = access_clauses(user)
-    visible = Q(pk__in=first.union(*others)) if others else Q(pk__in=first)
+    return Incident.objects.filter(incident_visibility(user))
+
+
+def incident_visibility(user, through: str = "") -> Q:
+    """The condition "the user may see this incident", as a Q on Incident, or on the model whose
+    foreign key `through` points at Incident (e.g. "incident" for obligations, so that PostgreSQL
+    joins each row's incident by primary key instead of hashing every visible incident).
+
+    The union of the user's kinds of access (`id IN (… UNION …)`, a small set looked up by index);
+    for the bureau-wide roles, every incident out of a station's drafts and their own stations'
+    drafts. Grants add nothing there (no draft has an HQ), and the office, lead section of every
+    HQ, holds tens of thousands of them: they stay out of its query. Anonymous: matches nothing."""
+    field = lambda name: f"{through}__{name}" if through else name  # noqa: E731
+    ids = field("pk") if not through else through
+    if not user.is_authenticated:
+        return Q(**{f"{ids}__in": []})
     if user_roles(user) & BUREAU_WIDE_ROLES:
-        # Roles that oversee the whole bureau see it all once it has left a station's drafts.
-        visible = ~Q(status__in=PRIVATE_STATUSES) | visible
-    return Incident.objects.filter(visible)
+        return ~Q(**{field("status__in"): PRIVATE_STATUSES}) | Q(**{f"{ids}__in": own_stations_incidents(user)})
+    first, *others = access_clauses(user)
+    return Q(**{f"{ids}__in": first.union(*others) if others else first})
 
 
 def incident_list(user, *, filters: dict | None = None) -> QuerySet[Incident]:
