@@ -17,6 +17,7 @@ from rest_framework.views import exception_handler as drf_exception_handler
 
 from common import limits
 from common.filters import BoundedDateTimeFilter, TextFilter
+from common.pagination import KeysFirstPagination
 from common.timebounds import validate_happened, validate_planned
 from incidents import services
 from incidents.forms import INTAKE_TEXT_FIELDS
@@ -245,6 +246,7 @@ class AfterActionSerializer(serializers.Serializer):
 
 class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin, viewsets.GenericViewSet):
     filterset_class = IncidentFilter
+    pagination_class = KeysFirstPagination  # deep pages read one page of rows, not all skipped ones
 
     def get_queryset(self):
         if self.action == "list":

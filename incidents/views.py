@@ -4,7 +4,6 @@ through a service (which checks the role, 403, and the state, 409)."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404
@@ -13,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.pagination import KeysFirstPaginator
 from incidents import forms, services
 from incidents.api import IncidentFilter
 from incidents.models import Incident, Level, LevelPolicy, Measure
@@ -44,7 +44,7 @@ def _form_errors(form, exc: ValidationError):
 @login_required
 def incident_index(request):
     filters = IncidentFilter(request.GET, queryset=incident_list(request.user))
-    page = Paginator(filters.qs, 25).get_page(request.GET.get("page"))
+    page = KeysFirstPaginator(filters.qs, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "incidents/list.html", {"filter": filters, "page": page, "query": query.urlencode()})

@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
     operations = [
         migrations.AddIndex(
             model_name='incident',
-            index=models.Index(fields=['created_at', 'id'], name='incident_created'),
+            index=models.Index(fields=['created_at', 'id'], include=('status',), name='incident_created'),
         ),
     ]
