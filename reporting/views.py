@@ -16,67 +16,16 @@ from common import limits, xlsx
 from common.redirects import safe_next
 from emergency.forms import BootstrapFormMixin
 from incidents.views import _form_errors
-from incidents.models import Level
 from incidents.selectors import incidents_visible_to
 from reporting import services
-from reporting.filters import BoardFilter, PeriodForm
+from reporting.board import board, board_xlsx  # noqa: F401  (the board's pages, routed from here)
+from reporting.filters import PeriodForm
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.texts import first_report_facts
-from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of, undelivered_messages
-from reporting.sweep import heartbeat_is_stale
+from reporting.selectors import accountability, obligations_visible_to, reports_of
 from roles.models import Contact, Unit, User
 from roles.permissions import Role
-from roles.selectors import is_bureau_staff, user_roles
-
-
-def _board(request):
-    """The board's rows and the filter values the page shows as selected (reporting.filters)."""
-    filters = BoardFilter(request.GET, queryset=overdue_board(request.user))
-    return filters.qs, filters.selected()
-
-
-@login_required
-def board(request):
-    if not is_bureau_staff(request.user):
-        raise PermissionDenied(_("Your account belongs to no unit of the bureau."))
-    rows, filters = _board(request)
-    context = {
-        "rows": rows,
-        "filters": filters,
-        "kinds": Kind.choices,
-        "levels": Level.choices,
-        "units": Unit.objects.filter(obligations__isnull=False).distinct().order_by("kind", "number"),
-        "stale": heartbeat_is_stale(),
-        "now": timezone.now(),
-        "query": request.GET.urlencode(),
-        "undelivered": undelivered_messages(request.user),
-    }
-    template = "reporting/board_rows.html" if request.headers.get("HX-Request") else "reporting/board.html"
-    return render(request, template, context)
-
-
-@login_required
-def board_xlsx(request):
-    from openpyxl import Workbook
-
-    if not is_bureau_staff(request.user):
-        raise PermissionDenied(_("Your account belongs to no unit of the bureau."))
-    rows, _filters = _board(request)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Overdue board")[:31]
-    xlsx.append(sheet, [_("Number"), _("Incident"), _("Level"), _("Report"), _("Owner unit"), _("Due at"), _("Status"),
-                        _("Minutes left (negative: overdue)")])
-    now = timezone.now()
-    for row in rows:
-        xlsx.append(sheet, [
-            # A station's unsent draft: its reference and times only, never its text (docs/deadlines.md rule 2).
-            row.incident.reference, "" if row.incident.status == "draft" else row.incident.title,
-            row.incident.level_roman or "", row.get_kind_display(), row.owner_unit.display_name, row.due_at,
-            row.get_status_display(), int((row.due_at - now).total_seconds() // 60),
-        ])
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    return xlsx.response(book, f"overdue-board-{stamp}.xlsx")
+from roles.selectors import user_roles
 
 
 ACCOUNTABILITY_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.ADMINISTRATOR}
@@ -127,17 +76,14 @@ def accountability_record(request):
 
 @login_required
 def accountability_xlsx(request):
-    from openpyxl import Workbook
-
     require_accountability(request.user)
     try:
         _form, start, end, since, until = _period(request)
     except BadPeriod as bad:
         return _bad_period(request, bad.form)
     summary, failures = accountability(request.user, start=since, end=until)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Summary")[:31]
+    book = xlsx.streaming_workbook()
+    sheet = book.create_sheet(_("Summary")[:31])
     xlsx.append(sheet, [_("Period"), start, end])
     xlsx.append(sheet, [_("Unit"), _("Due in the period"), _("On time"), _("Late"), _("Missed"),
                         _("of which waived after the deadline"), _("Waived before the deadline (not counted)"),
@@ -151,7 +97,7 @@ def accountability_xlsx(request):
                           _("discovery accepted as the start by the office"), _("Waived by"), _("Waived at"),
                           _("reason for waiving")])
     now = timezone.now()
-    for ob in failures:
+    for ob in failures.iterator(chunk_size=2000):
         late = ob.late_by_seconds if ob.late_by_seconds is not None else int((now - ob.due_at).total_seconds())
         from_discovery = ob.late_from_discovery_seconds // 60 if ob.late_from_discovery_seconds is not None else None
         xlsx.append(details, [
@@ -159,7 +105,7 @@ def accountability_xlsx(request):
             ob.get_kind_display(), ob.due_at, ob.get_status_display(), late // 60, from_discovery,
             ob.discovery_accepted_reason, ob.waived_by.display_name if ob.waived_by else "", ob.waived_at,
             ob.waived_reason])
-    return xlsx.response(book, f"accountability-{start}-{end}.xlsx")
+    return xlsx.stream(book, f"accountability-{start}-{end}.xlsx")
 
 
 @login_required
