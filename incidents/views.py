@@ -146,6 +146,13 @@ def _new_form(name, form_class, request, incident, data=None, files=None):
 @login_required
 def incident_detail(request, pk, bound=None, status=200):
     incident = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    # Every check of the page (the actions, the reports panel) reads the user's units and the
+    # leading group's delegation once: the query count does not grow with the size of the HQ.
+    with services.checks_remembered(request.user):
+        return _incident_page(request, incident, bound, status)
+
+
+def _incident_page(request, incident, bound, status):
     allowed = services.allowed_actions(request.user, incident)
     measures = list(incident.measures.all())
     may_command = "add_measure" in allowed
