@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.lists import page_of
 from incidents import forms, services
 from incidents.api import IncidentFilter
 from incidents.models import Incident, Level, LevelPolicy, Measure
@@ -23,6 +24,7 @@ from roles.models import Unit
 # Panels that apps above this one add to the incident page (reporting adds reports and deadlines):
 # callables (request, incident) → a context dict with a "template" key. Filled in their AppConfig.ready.
 DETAIL_PANELS = []
+EVENTS_PER_PAGE = 50
 
 
 def _stations_for(user):
@@ -168,7 +170,10 @@ def _incident_page(request, incident, bound, status):
         "allowed": allowed,
         "forms": _action_forms(request, incident, allowed, bound),
         "measures": measures,
-        "timeline": incident_timeline(incident),
+        # The newest events first shown (the last page), EVENTS_PER_PAGE at a time: an incident of a long
+        # response has hundreds of them.
+        "timeline": page_of(request, incident_timeline(incident), param="events", per_page=EVENTS_PER_PAGE,
+                            last_by_default=True),
         "policy": LevelPolicy.objects.filter(level=incident.level).first() if incident.level else None,
         "proposed_policy": LevelPolicy.objects.filter(level=incident.proposed_level).first() if incident.proposed_level else None,
         "levels": Level,

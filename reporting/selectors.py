@@ -121,7 +121,7 @@ def accountability(user, *, start, end, now=None):
         )
         .order_by("owner_unit__kind", "owner_unit__number", "owner_unit__code")
     )
-    failures = rows.filter(missed(now) | judged_late()).select_related("waived_by").order_by("owner_unit__code", "due_at")
+    failures = rows.filter(missed(now) | judged_late()).select_related("waived_by").order_by("owner_unit__code", "due_at", "pk")
     return list(summary), failures
 
 

@@ -6,6 +6,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common import limits, xlsx
+from common.lists import page_of
 from common.redirects import safe_next
 from emergency.forms import BootstrapFormMixin
 from incidents.views import _form_errors
@@ -26,6 +28,19 @@ from reporting.selectors import accountability, obligations_visible_to, reports_
 from roles.models import Contact, Unit, User
 from roles.permissions import Role
 from roles.selectors import user_roles
+
+
+# Rows per page of the lists that grow with the data (the record's failures, the notifications).
+LIST_PAGE_SIZE = 50
+# Reports, and deadlines, of one incident shown on its page at a time.
+PANEL_PAGE_SIZE = 20
+
+
+def _without_page(request) -> str:
+    """The request's query string without its page number, for the page links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 ACCOUNTABILITY_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.ADMINISTRATOR}
@@ -69,9 +84,10 @@ def accountability_record(request):
     except BadPeriod as bad:
         return _bad_period(request, bad.form)
     summary, failures = accountability(request.user, start=since, end=until)
+    page = Paginator(failures, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reporting/accountability.html", {
-        "form": form, "start": start, "end": end, "summary": summary, "failures": failures,
-        "query": request.GET.urlencode()})
+        "form": form, "start": start, "end": end, "summary": summary, "failures": page, "page": page,
+        "query": _without_page(request)})
 
 
 @login_required
@@ -141,8 +157,10 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def notifications(request):
-    notes = Notification.objects.filter(user=request.user).select_related("incident")[:200]
-    return render(request, "reporting/notifications.html", {"notes": notes})
+    """The user's notifications, newest first, LIST_PAGE_SIZE to a page."""
+    notes = Notification.objects.filter(user=request.user).select_related("incident").order_by("-created_at", "-pk")
+    page = Paginator(notes, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reporting/notifications.html", {"notes": page, "page": page, "query": _without_page(request)})
 
 
 @login_required
@@ -246,9 +264,12 @@ def incident_panel(request, incident) -> dict:
         "may_waive": may_waive,
         "reason_limit": limits.REASON,
         "template": "reporting/incident_panel.html",
-        "reports": reports_of(request.user, incident),
-        "obligations": obligations_visible_to(request.user).filter(incident=incident).select_related(
-            "waived_by", "measure").order_by("due_at", "pk"),
+        # The latest reports and deadlines (the last page) first: a long response has hundreds of each.
+        "reports": page_of(request, reports_of(request.user, incident), param="reports", per_page=PANEL_PAGE_SIZE,
+                           last_by_default=True),
+        "obligations": page_of(request, obligations_visible_to(request.user).filter(incident=incident).select_related(
+            "waived_by", "measure").order_by("due_at", "pk"), param="deadlines", per_page=PANEL_PAGE_SIZE,
+            last_by_default=True),
         "report_form": form if office else None,
         "progress_form": form if not office else None,
         "skip_level_form": skip_form,
