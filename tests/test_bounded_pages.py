@@ -198,3 +198,19 @@ def test_the_api_lists_are_paginated_with_a_constant_query_count(fill, api, url,
     assert len(many.captured_queries) == len(few.captured_queries)
     assert set(data) >= {"count", "next", "results"} and len(data["results"]) == 50 and data["count"] > 50
     assert client.get(url, {"page": 2}).json()["results"]
+
+
+def test_the_merge_form_asks_for_a_reference_instead_of_listing_every_incident(fill, file_incident, login):
+    fill(30)
+    duplicate, kept = file_incident(title="重复报告"), file_incident(title="保留的报告")
+    client = login("office")
+    page = client.get(f"/incidents/{duplicate.pk}/").content.decode()
+    form = page[page.index('id="id_merge-into"') - 200:page.index('id="id_merge-into"') + 300]
+    assert "<select" not in form and "<option" not in form
+    year = int(kept.reference.split("-")[0])
+    refused = client.post(f"/incidents/{duplicate.pk}/merge/", {"merge-into": f"{year - 1}-{kept.pk:05d}",
+                                                                "merge-reason": "重复"})
+    assert refused.status_code == 400 and Incident.objects.get(pk=duplicate.pk).status == "submitted"
+    done = client.post(f"/incidents/{duplicate.pk}/merge/", {"merge-into": kept.reference, "merge-reason": "重复"})
+    assert done.status_code == 302
+    assert Incident.objects.get(pk=duplicate.pk).merged_into_id == kept.pk
