@@ -10,20 +10,27 @@ What staff typed goes into a cell as text and stays text:
 - times are real Excel datetimes in the portal's time zone (Asia/Shanghai): Excel has no time
   zones, so an aware datetime is turned into naive local time with a date-time number format;
 - numbers (int, float, Decimal) and booleans stay numbers and booleans.
+
+Large exports (the board: every open deadline of a province) use a write-only workbook
+(streaming_workbook) whose rows go to a temporary file as they are appended, and are sent with
+stream(): memory does not grow with the number of rows.
 """
 
 import datetime
 import decimal
-from io import BytesIO
+import tempfile
 
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.utils import timezone
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, WriteOnlyCell
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 DATE_FORMAT = "yyyy-mm-dd"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# A finished workbook up to this size stays in memory; a larger one is written to a temporary file.
+SPOOL_BYTES = 4 * 1024 * 1024
 
 
 def text(value) -> str:
@@ -36,21 +43,23 @@ def text(value) -> str:
 
 
 def append(sheet, values) -> None:
-    """Append one row to an openpyxl worksheet, each value through the rules above.
+    """Append one row to an openpyxl worksheet (ordinary or write-only), each value through the rules above.
 
     values: an iterable of None, bool, int, float, Decimal, datetime (aware: shown in local time;
     naive: taken as local time already), date, or anything else (written as text)."""
-    values = list(values)
-    sheet.append([_plain(value) for value in values])
-    row = sheet.max_row
-    for column, value in enumerate(values, start=1):
-        cell = sheet.cell(row=row, column=column)
-        if isinstance(value, datetime.datetime):
-            cell.number_format = DATETIME_FORMAT
-        elif isinstance(value, datetime.date):
-            cell.number_format = DATE_FORMAT
-        elif cell.value is not None and not isinstance(value, (bool, int, float, decimal.Decimal)):
-            cell.data_type = "s"  # text, whatever it looks like: never a formula
+    sheet.append([_cell(sheet, value) for value in values])
+
+
+def _cell(sheet, value) -> WriteOnlyCell:
+    # A cell made before it is placed: Worksheet.append accepts it in both kinds of workbook.
+    cell = WriteOnlyCell(sheet, _plain(value))
+    if isinstance(value, datetime.datetime):
+        cell.number_format = DATETIME_FORMAT
+    elif isinstance(value, datetime.date):
+        cell.number_format = DATE_FORMAT
+    elif cell.value is not None and not isinstance(value, (bool, int, float, decimal.Decimal)):
+        cell.data_type = "s"  # text, whatever it looks like: never a formula
+    return cell
 
 
 def _plain(value):
@@ -65,10 +74,18 @@ def _plain(value):
     return text(value)
 
 
-def response(book, filename: str) -> HttpResponse:
-    """The workbook as a download named `filename` (ASCII, made by the caller, not typed by anyone)."""
-    buffer = BytesIO()
-    book.save(buffer)
-    answer = HttpResponse(buffer.getvalue(), content_type=CONTENT_TYPE)
-    answer["Content-Disposition"] = f'attachment; filename="{filename}"'
+def streaming_workbook() -> Workbook:
+    """A write-only workbook with no sheet yet (add them with create_sheet): each appended row is
+    written out at once, so that a sheet of a million rows does not sit in memory."""
+    return Workbook(write_only=True)
+
+
+def stream(book: Workbook, filename: str) -> FileResponse:
+    """The workbook as a download named `filename` (ASCII, made by the caller), sent in chunks
+    (a StreamingHttpResponse) from a temporary file that lives in memory only while it is small."""
+    spool = tempfile.SpooledTemporaryFile(max_size=SPOOL_BYTES)
+    book.save(spool)
+    spool.seek(0)
+    answer = FileResponse(spool, content_type=CONTENT_TYPE, as_attachment=True, filename=filename)
+    answer["Cache-Control"] = "private, no-store"
     return answer

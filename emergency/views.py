@@ -2,13 +2,14 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import HttpResponsePermanentRedirect, JsonResponse
+from django.http import HttpResponsePermanentRedirect, JsonResponse, QueryDict
 from django.templatetags.static import static
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from common.lists import capped
 from incidents import selectors as incident_selectors
 from reporting.selectors import obligations_owed_by, undelivered_messages
 from reporting.sweep import heartbeat_is_stale
@@ -33,21 +34,34 @@ def home(request):
     roles = user_roles(user)
     leading = roles & {Role.LEADING_GROUP_MEMBER, Role.LEADING_GROUP_LEADER, Role.HQ_COMMANDER}
     # What each role must act on now, from the same selectors the lists use (no made-up figures).
+    memberships = list(user_memberships(user))
+    # Each list shows its first rows (common.lists) and links to the whole list when there are more.
     context = {
         "roles": [role for role in ROLE_ORDER if role in roles],
-        "memberships": user_memberships(user),
-        "inbox": list(incident_selectors.office_inbox(user)[:50]) if Role.OFFICE_STAFF in roles else None,
-        "awaiting_decision": list(incident_selectors.awaiting_decision(user)) if leading else None,
-        "active": list(incident_selectors.active_incidents(user)) if leading or Role.OFFICE_STAFF in roles else None,
-        "station_to_do": list(incident_selectors.station_to_do(user)) if Role.STATION_STAFF in roles else None,
-        "my_measures": list(incident_selectors.open_measures_of(user)[:50]) if roles else None,
-        "owed": list(obligations_owed_by(user)[:50]) if roles else None,
+        "memberships": memberships,
+        "inbox": capped(incident_selectors.office_inbox(user)) if Role.OFFICE_STAFF in roles else None,
+        "awaiting_decision": capped(incident_selectors.awaiting_decision(user)) if leading else None,
+        "active": capped(incident_selectors.active_incidents(user)) if leading or Role.OFFICE_STAFF in roles else None,
+        "station_to_do": capped(incident_selectors.station_to_do(user)) if Role.STATION_STAFF in roles else None,
+        "my_measures": capped(incident_selectors.open_measures_of(user)) if roles else None,
+        "owed": capped(obligations_owed_by(user)) if roles else None,
+        "owed_board_query": _own_unit_query(memberships),
         "undelivered": undelivered_messages(user),  # the office's; empty for everyone else
         "now": timezone.now(),
         # Bureau staff (any role) rely on the sweep's reminders: warn them where they start.
         "stale": heartbeat_is_stale() if roles else False,
     }
     return render(request, "home.html", context)
+
+
+def _own_unit_query(memberships) -> str:
+    """The board's filter for the deadlines the user's unit owes ("unit=code"), when they belong to
+    exactly one unit; empty otherwise (the board then shows all they track)."""
+    if len(memberships) != 1:
+        return ""
+    query = QueryDict(mutable=True)
+    query["unit"] = memberships[0].unit.code
+    return query.urlencode()
 
 
 def favicon(request):

@@ -1,11 +1,15 @@
 """Browser forms. They only parse and check input; the services decide and change."""
 
+import re
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.conf import settings
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from common import limits
+from common.filters import parse_id
 from common.timebounds import validate_happened, validate_planned
 from emergency.forms import BootstrapFormMixin
 from incidents.attachments import ACCEPT, check_upload
@@ -148,8 +152,34 @@ class CorrectForm(ReasonForm):
                                             coerce=int, empty_value=None, required=False)
 
 
+# "2026-00012" (Incident.reference: year of filing, id) or a bare id "12".
+REFERENCE_RE = re.compile(r"^(?:(\d{4})-)?(\d{1,10})$")
+
+
+class IncidentReferenceField(forms.ModelChoiceField):
+    """An incident typed by its reference (2026-00012) or id, among the field's queryset: a text box,
+    not a list of every candidate (a province has thousands). Anything else, or an incident outside
+    the queryset or of another year, is refused with the usual "select a valid choice" message."""
+
+    widget = forms.TextInput(attrs={"placeholder": "2026-00012", "inputmode": "numeric"})
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        match = REFERENCE_RE.match(str(value).strip())
+        pk = parse_id(match.group(2)) if match else None
+        incident = self.queryset.filter(pk=pk).first() if pk is not None else None
+        if incident is None or (match.group(1) and incident.reference.split("-")[0] != match.group(1)):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": value})
+        return incident
+
+    def prepare_value(self, value):
+        return value.reference if isinstance(value, Incident) else value
+
+
 class MergeForm(ReasonForm):
-    into = forms.ModelChoiceField(label=_("merge into"), queryset=Incident.objects.none())
+    into = IncidentReferenceField(label=_("merge into"), queryset=Incident.objects.none(),
+                                  help_text=_("The reference of the incident to keep, e.g. 2026-00012."))
 
     def __init__(self, *args, candidates, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.lists import page_of
 from common.pagination import KeysFirstPaginator
 from incidents import forms, services
 from incidents.api import IncidentFilter
@@ -23,6 +24,7 @@ from roles.models import Unit
 # Panels that apps above this one add to the incident page (reporting adds reports and deadlines):
 # callables (request, incident) → a context dict with a "template" key. Filled in their AppConfig.ready.
 DETAIL_PANELS = []
+EVENTS_PER_PAGE = 50
 
 
 def _stations_for(user):
@@ -146,6 +148,13 @@ def _new_form(name, form_class, request, incident, data=None, files=None):
 @login_required
 def incident_detail(request, pk, bound=None, status=200):
     incident = get_object_or_404(_detail_queryset(request.user), pk=pk)
+    # Every check of the page (the actions, the reports panel) reads the user's units and the
+    # leading group's delegation once: the query count does not grow with the size of the HQ.
+    with services.checks_remembered(request.user):
+        return _incident_page(request, incident, bound, status)
+
+
+def _incident_page(request, incident, bound, status):
     allowed = services.allowed_actions(request.user, incident)
     measures = list(incident.measures.all())
     may_command = "add_measure" in allowed
@@ -161,7 +170,10 @@ def incident_detail(request, pk, bound=None, status=200):
         "allowed": allowed,
         "forms": _action_forms(request, incident, allowed, bound),
         "measures": measures,
-        "timeline": incident_timeline(incident),
+        # The newest events first shown (the last page), EVENTS_PER_PAGE at a time: an incident of a long
+        # response has hundreds of them.
+        "timeline": page_of(request, incident_timeline(incident), param="events", per_page=EVENTS_PER_PAGE,
+                            last_by_default=True),
         "policy": LevelPolicy.objects.filter(level=incident.level).first() if incident.level else None,
         "proposed_policy": LevelPolicy.objects.filter(level=incident.proposed_level).first() if incident.proposed_level else None,
         "levels": Level,

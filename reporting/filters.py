@@ -2,6 +2,7 @@
 a bad value is a 400 with field errors on the API and ignored on a page, never a 500."""
 
 import re
+from datetime import timedelta
 
 import django_filters
 from django import forms
@@ -67,18 +68,59 @@ class ReferenceFilter(django_filters.Filter):
         return qs
 
 
+# The board's due windows (?due=…): each a range of due_at relative to the request's `now`
+# (seconds; None: unbounded). "past" is what is already late by the server's clock, swept or not.
+DUE_WINDOWS = {
+    "past": (None, 0),
+    "1h": (0, 3600),
+    "24h": (0, 24 * 3600),
+    "later": (24 * 3600, None),
+}
+DUE_CHOICES = [("past", _("already due")), ("1h", _("due within 1 hour")), ("24h", _("due within 24 hours")),
+               ("later", _("due later than 24 hours"))]
+OPEN_STATUS_CHOICES = [(value, label) for value, label in Obligation.Status.choices
+                       if value in (Obligation.Status.PENDING, Obligation.Status.OVERDUE)]
+
+
 class BoardFilter(django_filters.FilterSet):
-    """The overdue board and its export: owner unit (code), kind, incident level, incident
-    reference (2026-00012)."""
+    """The overdue board and its export: owner unit (code), kind, incident level, status (pending,
+    overdue), incident reference (2026-00012) and due window (DUE_WINDOWS, relative to `now`, an
+    aware datetime given by the view so that one request uses one clock)."""
 
     unit = TextFilter(field_name="owner_unit__code")
     kind = django_filters.ChoiceFilter(choices=Kind.choices)
     level = django_filters.TypedChoiceFilter(field_name="incident__level", choices=Level.choices, coerce=int)
+    status = django_filters.ChoiceFilter(choices=OPEN_STATUS_CHOICES)
     incident = ReferenceFilter()
+    due = django_filters.ChoiceFilter(choices=DUE_CHOICES, method="filter_due")
+
+    # What the counts at the top of the board leave out: they say how many rows each of these would show.
+    COUNTED_ACROSS = ("status", "due")
 
     class Meta:
         model = Obligation
-        fields = ["unit", "kind", "level", "incident"]
+        fields = ["unit", "kind", "level", "status", "incident", "due"]
+
+    def __init__(self, *args, now=None, **kwargs):
+        from django.utils import timezone
+
+        super().__init__(*args, **kwargs)
+        self.now = now or timezone.now()
+
+    def filter_due(self, qs, name, value):
+        after, before = DUE_WINDOWS[value]
+        if after is not None:
+            qs = qs.filter(due_at__gt=self.now + timedelta(seconds=after))
+        if before is not None:
+            qs = qs.filter(due_at__lte=self.now + timedelta(seconds=before))
+        return qs
+
+    def without(self, *names) -> "BoardFilter":
+        """The same filters, those named dropped (e.g. for the counts across statuses)."""
+        data = self.data.copy()
+        for name in names:
+            data.pop(name, None)
+        return type(self)(data, queryset=self.queryset, now=self.now)
 
     def selected(self) -> dict:
         """The valid values, by name (None where absent or refused), for the page's selects."""

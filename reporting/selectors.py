@@ -41,6 +41,32 @@ def overdue_board(user, *, unit=None, kind=None, level=None, incident=None) -> Q
     return rows.order_by("due_at", "pk")
 
 
+def board_counts(rows: QuerySet[Obligation], *, now) -> dict:
+    """How many of `rows` (open obligations, e.g. the board's, filtered) are in each status and due
+    window, in one aggregate query: {"total", "pending", "overdue", "due_past", "due_1h", "due_24h",
+    "due_later"}.
+    "past" counts what is late by the server's clock (`now`, aware), whether the sweep marked it or not;
+    the windows are those of reporting.filters.DUE_WINDOWS (1h and 24h: due after now, within that)."""
+    from datetime import timedelta
+
+    from reporting.filters import DUE_WINDOWS
+
+    windows = {}
+    for name, (after, before) in DUE_WINDOWS.items():
+        condition = Q()
+        if after is not None:
+            condition &= Q(due_at__gt=now + timedelta(seconds=after))
+        if before is not None:
+            condition &= Q(due_at__lte=now + timedelta(seconds=before))
+        windows[f"due_{name}"] = Count("pk", filter=condition)
+    return rows.order_by().aggregate(
+        total=Count("pk"),
+        pending=Count("pk", filter=Q(status=Obligation.Status.PENDING)),
+        overdue=Count("pk", filter=Q(status=Obligation.Status.OVERDUE)),
+        **windows,
+    )
+
+
 def obligations_owed_by(user) -> QuerySet[Obligation]:
     """The open deadlines the user's own units owe, most urgent first: for each home page."""
     # The unit ids as values (one query): PostgreSQL then reads its statistics for these units and
@@ -99,7 +125,7 @@ def accountability(user, *, start, end, now=None):
         )
         .order_by("owner_unit__kind", "owner_unit__number", "owner_unit__code")
     )
-    failures = rows.filter(missed(now) | judged_late()).select_related("waived_by").order_by("owner_unit__code", "due_at")
+    failures = rows.filter(missed(now) | judged_late()).select_related("waived_by").order_by("owner_unit__code", "due_at", "pk")
     return list(summary), failures
 
 

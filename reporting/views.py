@@ -6,6 +6,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,70 +14,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common import limits, xlsx
+from common.lists import page_of
 from common.redirects import safe_next
 from emergency.forms import BootstrapFormMixin
 from incidents.views import _form_errors
-from incidents.models import Level
 from incidents.selectors import incidents_visible_to
 from reporting import services
-from reporting.filters import BoardFilter, PeriodForm
+from reporting.board import board, board_xlsx  # noqa: F401  (the board's pages, routed from here)
+from reporting.filters import PeriodForm
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.texts import first_report_facts
-from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of, undelivered_messages
-from reporting.sweep import heartbeat_is_stale
+from reporting.selectors import accountability, obligations_visible_to, reports_of
 from roles.models import Contact, Unit, User
 from roles.permissions import Role
-from roles.selectors import is_bureau_staff, user_roles
+from roles.selectors import user_roles
 
 
-def _board(request):
-    """The board's rows and the filter values the page shows as selected (reporting.filters)."""
-    filters = BoardFilter(request.GET, queryset=overdue_board(request.user))
-    return filters.qs, filters.selected()
+# Rows per page of the lists that grow with the data (the record's failures, the notifications).
+LIST_PAGE_SIZE = 50
+# Reports, and deadlines, of one incident shown on its page at a time.
+PANEL_PAGE_SIZE = 20
 
 
-@login_required
-def board(request):
-    if not is_bureau_staff(request.user):
-        raise PermissionDenied(_("Your account belongs to no unit of the bureau."))
-    rows, filters = _board(request)
-    context = {
-        "rows": rows,
-        "filters": filters,
-        "kinds": Kind.choices,
-        "levels": Level.choices,
-        "units": Unit.objects.filter(obligations__isnull=False).distinct().order_by("kind", "number"),
-        "stale": heartbeat_is_stale(),
-        "now": timezone.now(),
-        "query": request.GET.urlencode(),
-        "undelivered": undelivered_messages(request.user),
-    }
-    template = "reporting/board_rows.html" if request.headers.get("HX-Request") else "reporting/board.html"
-    return render(request, template, context)
-
-
-@login_required
-def board_xlsx(request):
-    from openpyxl import Workbook
-
-    if not is_bureau_staff(request.user):
-        raise PermissionDenied(_("Your account belongs to no unit of the bureau."))
-    rows, _filters = _board(request)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Overdue board")[:31]
-    xlsx.append(sheet, [_("Number"), _("Incident"), _("Level"), _("Report"), _("Owner unit"), _("Due at"), _("Status"),
-                        _("Minutes left (negative: overdue)")])
-    now = timezone.now()
-    for row in rows:
-        xlsx.append(sheet, [
-            # A station's unsent draft: its reference and times only, never its text (docs/deadlines.md rule 2).
-            row.incident.reference, "" if row.incident.status == "draft" else row.incident.title,
-            row.incident.level_roman or "", row.get_kind_display(), row.owner_unit.display_name, row.due_at,
-            row.get_status_display(), int((row.due_at - now).total_seconds() // 60),
-        ])
-    stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
-    return xlsx.response(book, f"overdue-board-{stamp}.xlsx")
+def _without_page(request) -> str:
+    """The request's query string without its page number, for the page links."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 ACCOUNTABILITY_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.ADMINISTRATOR}
@@ -120,24 +84,22 @@ def accountability_record(request):
     except BadPeriod as bad:
         return _bad_period(request, bad.form)
     summary, failures = accountability(request.user, start=since, end=until)
+    page = Paginator(failures, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "reporting/accountability.html", {
-        "form": form, "start": start, "end": end, "summary": summary, "failures": failures,
-        "query": request.GET.urlencode()})
+        "form": form, "start": start, "end": end, "summary": summary, "failures": page, "page": page,
+        "query": _without_page(request)})
 
 
 @login_required
 def accountability_xlsx(request):
-    from openpyxl import Workbook
-
     require_accountability(request.user)
     try:
         _form, start, end, since, until = _period(request)
     except BadPeriod as bad:
         return _bad_period(request, bad.form)
     summary, failures = accountability(request.user, start=since, end=until)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = _("Summary")[:31]
+    book = xlsx.streaming_workbook()
+    sheet = book.create_sheet(_("Summary")[:31])
     xlsx.append(sheet, [_("Period"), start, end])
     xlsx.append(sheet, [_("Unit"), _("Due in the period"), _("On time"), _("Late"), _("Missed"),
                         _("of which waived after the deadline"), _("Waived before the deadline (not counted)"),
@@ -151,7 +113,7 @@ def accountability_xlsx(request):
                           _("discovery accepted as the start by the office"), _("Waived by"), _("Waived at"),
                           _("reason for waiving")])
     now = timezone.now()
-    for ob in failures:
+    for ob in failures.iterator(chunk_size=2000):
         late = ob.late_by_seconds if ob.late_by_seconds is not None else int((now - ob.due_at).total_seconds())
         from_discovery = ob.late_from_discovery_seconds // 60 if ob.late_from_discovery_seconds is not None else None
         xlsx.append(details, [
@@ -159,7 +121,7 @@ def accountability_xlsx(request):
             ob.get_kind_display(), ob.due_at, ob.get_status_display(), late // 60, from_discovery,
             ob.discovery_accepted_reason, ob.waived_by.display_name if ob.waived_by else "", ob.waived_at,
             ob.waived_reason])
-    return xlsx.response(book, f"accountability-{start}-{end}.xlsx")
+    return xlsx.stream(book, f"accountability-{start}-{end}.xlsx")
 
 
 @login_required
@@ -195,8 +157,10 @@ def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
 
 @login_required
 def notifications(request):
-    notes = Notification.objects.filter(user=request.user).select_related("incident")[:200]
-    return render(request, "reporting/notifications.html", {"notes": notes})
+    """The user's notifications, newest first, LIST_PAGE_SIZE to a page."""
+    notes = Notification.objects.filter(user=request.user).select_related("incident").order_by("-created_at", "-pk")
+    page = Paginator(notes, LIST_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "reporting/notifications.html", {"notes": page, "page": page, "query": _without_page(request)})
 
 
 @login_required
@@ -300,9 +264,12 @@ def incident_panel(request, incident) -> dict:
         "may_waive": may_waive,
         "reason_limit": limits.REASON,
         "template": "reporting/incident_panel.html",
-        "reports": reports_of(request.user, incident),
-        "obligations": obligations_visible_to(request.user).filter(incident=incident).select_related(
-            "waived_by", "measure").order_by("due_at", "pk"),
+        # The latest reports and deadlines (the last page) first: a long response has hundreds of each.
+        "reports": page_of(request, reports_of(request.user, incident), param="reports", per_page=PANEL_PAGE_SIZE,
+                           last_by_default=True),
+        "obligations": page_of(request, obligations_visible_to(request.user).filter(incident=incident).select_related(
+            "waived_by", "measure").order_by("due_at", "pk"), param="deadlines", per_page=PANEL_PAGE_SIZE,
+            last_by_default=True),
         "report_form": form if office else None,
         "progress_form": form if not office else None,
         "skip_level_form": skip_form,

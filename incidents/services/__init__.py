@@ -16,6 +16,7 @@ from incidents.services.base import (
     InvalidTransition,
     S,
     actor_role_label,
+    checks_remembered,
     is_office,
     leading_group_decider,
 )
@@ -82,6 +83,7 @@ __all__ = [
     "InvalidTransition",
     "S",
     "actor_role_label",
+    "checks_remembered",
     "is_office",
     "leading_group_decider",
     "CHECKS",

@@ -1,6 +1,8 @@
 """What every stage shares: who acts (the leading group's decider, the commander, the office), the
 incident locked for the transaction, the state check, the timeline event, the level policy."""
 
+from contextlib import contextmanager
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,8 +26,39 @@ class InvalidTransition(Exception):
 # ---------------------------------------------------------------- who acts
 
 
+@contextmanager
+def checks_remembered(user: User):
+    """Within the block, the checks read the user's memberships and the leading group's current
+    delegation once, not once per check and per HQ unit: for a page that runs every check
+    (allowed_actions, the incident page's panels) and changes nothing. Services, which must see the
+    latest state, run outside such a block. Nested blocks share the outer one's memory."""
+    if hasattr(user, "_checks_memo"):
+        yield
+        return
+    user._checks_memo = {}
+    try:
+        yield
+    finally:
+        del user._checks_memo
+
+
+def _remembered(user: User, key, load):
+    """load() once per checks_remembered block (each call outside one)."""
+    memo = getattr(user, "_checks_memo", None)
+    if memo is None:
+        return load()
+    if key not in memo:
+        memo[key] = load()
+    return memo[key]
+
+
 def _is_member(user: User, unit: Unit | None) -> bool:
-    return unit is not None and Membership.objects.filter(user=user, unit=unit).exists()
+    if unit is None:
+        return False
+    if getattr(user, "_checks_memo", None) is None:
+        return Membership.objects.filter(user=user, unit=unit).exists()
+    unit_ids = _remembered(user, "unit_ids", lambda: set(Membership.objects.filter(user=user).values_list("unit_id", flat=True)))
+    return unit.pk in unit_ids
 
 
 def is_office(user: User) -> bool:
@@ -45,19 +78,25 @@ def _require_office(user: User) -> None:
 def leading_group_decider(user: User, at=None) -> Delegation | None:
     """The leader decides for the leading group, or a member the leader designated acting
     leader for a period covering `at`. Returns the delegation acted under (None for the leader)."""
-    at = at or timezone.now()
     if Role.LEADING_GROUP_LEADER in user_roles(user):
         return None
-    delegation = (
-        Delegation.objects.filter(acting=user, revoked_at=None, starts_at__lte=at, ends_at__gt=at)
-        .order_by("-starts_at")
-        .first()
-    )
+    if at is None:  # now: the same answer for every check of one page (checks_remembered)
+        delegation = _remembered(user, "delegation", lambda: _current_delegation(user, timezone.now()))
+    else:
+        delegation = _current_delegation(user, at)
     if delegation is None or Role.LEADING_GROUP_MEMBER not in user_roles(user):
         raise PermissionDenied(
             _("Decisions of the leading group are recorded by its leader (the director) or by the acting leader the leader has designated.")
         )
     return delegation
+
+
+def _current_delegation(user: User, at) -> Delegation | None:
+    return (
+        Delegation.objects.filter(acting=user, revoked_at=None, starts_at__lte=at, ends_at__gt=at)
+        .order_by("-starts_at")
+        .first()
+    )
 
 
 def _require_ender(user: User, incident: Incident, policy: LevelPolicy) -> Delegation | None:

@@ -17,7 +17,9 @@ from incidents.services.base import (
     _require_ender,
     _require_office,
     _require_station_staff,
+    _remembered,
     _require_status,
+    checks_remembered,
     is_office,
     leading_group_decider,
 )
@@ -63,7 +65,7 @@ def check_verify(actor, incident):
 def check_comment(actor, incident):
     from incidents.selectors import incidents_visible_to
 
-    if not incidents_visible_to(actor).filter(pk=incident.pk).exists():
+    if not _remembered(actor, ("visible", incident.pk), incidents_visible_to(actor).filter(pk=incident.pk).exists):
         raise PermissionDenied(_("You may not see this incident."))
     if incident.status in (S.DRAFT, S.AWAITING_REPORT):
         raise InvalidTransition(_("A draft cannot be commented on."))
@@ -201,10 +203,11 @@ CHECKS = {
 def allowed_actions(actor, incident) -> set[str]:
     """The actions this user may take on this incident now (for pages; services check again)."""
     allowed = set()
-    for name, check in CHECKS.items():
-        try:
-            check(actor, incident)
-        except (PermissionDenied, InvalidTransition, ValidationError):
-            continue
-        allowed.add(name)
+    with checks_remembered(actor):  # one membership and one delegation lookup for all the checks
+        for name, check in CHECKS.items():
+            try:
+                check(actor, incident)
+            except (PermissionDenied, InvalidTransition, ValidationError):
+                continue
+            allowed.add(name)
     return allowed

@@ -46,7 +46,7 @@ def _cell(client, url, title_fragment):
     day = timezone.localdate()
     response = client.get(url, {"start": (day - timedelta(days=2)).isoformat(), "end": day.isoformat()})
     assert response.status_code == 200, response.content[:500]
-    sheet = load_workbook(BytesIO(response.content)).worksheets[-1]
+    sheet = load_workbook(BytesIO(response.getvalue())).worksheets[-1]
     for row in sheet.iter_rows():
         for cell in row:
             if isinstance(cell.value, str) and title_fragment in cell.value:
@@ -87,7 +87,7 @@ def test_due_times_are_excel_datetimes_in_shanghai_time(overdue, login):
 def test_the_accountability_period_is_two_real_dates(overdue, login):
     day = timezone.localdate()
     book = load_workbook(BytesIO(login("office").get("/reporting/accountability.xlsx", {
-        "start": (day - timedelta(days=2)).isoformat(), "end": day.isoformat()}).content))
+        "start": (day - timedelta(days=2)).isoformat(), "end": day.isoformat()}).getvalue()))
     _label, start, end = next(book.worksheets[0].iter_rows(max_row=1, values_only=True))[:3]
     assert (start.date(), end.date()) == (day - timedelta(days=2), day)
 

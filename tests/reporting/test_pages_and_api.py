@@ -59,7 +59,7 @@ def test_the_board_warns_when_the_sweep_is_stale(overdue, login):
 def test_the_board_exports_to_excel(overdue, login):
     response = login("office").get("/reporting/board.xlsx")
     assert response.status_code == 200
-    sheet = load_workbook(BytesIO(response.content)).active
+    sheet = load_workbook(BytesIO(response.getvalue())).active
     rows = list(sheet.iter_rows(values_only=True))
     assert len(rows) == 2 and rows[1][1] == "12315转来:某超市销售过期食品"
     assert rows[1][7] < -100  # minutes left, negative: overdue by about two hours
@@ -168,7 +168,7 @@ def test_the_accountability_record_counts_on_time_late_and_missed(file_incident,
     station = summary["chengguan"]
     assert (station["on_time"], station["late"], station["missed"]) == (1, 1, 1)
     assert "未首报的事件" in response.content.decode()
-    sheet = load_workbook(BytesIO(login("office").get("/reporting/accountability.xlsx", query).content))
+    sheet = load_workbook(BytesIO(login("office").get("/reporting/accountability.xlsx", query).getvalue()))
     details = list(sheet.worksheets[1].iter_rows(values_only=True))
     assert len(details) == 3  # header, the late one, the missed one
     assert login("station1").get("/reporting/accountability/").status_code == 403
