@@ -23,6 +23,8 @@ class Kind(models.TextChoices):
     FINAL_REPORT = "final_report", _("final report (终报)")
     AFTER_ACTION_REPORT = "after_action_report", _("after-action report")
     MEASURE = "measure", _("measure (response task)")
+    # The station's answer when the office returns its report for more (退回): docs/deadlines.md rule 15.
+    RETURN_ANSWER = "return_answer", _("answer to a return (退回补报)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which

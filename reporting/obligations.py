@@ -289,6 +289,19 @@ def _submitted(event):
     judge_level(incident, incident.received_at, reason=_("The first report proposes level Ⅳ: the plan sets no limit."))
 
 
+def _returned(event):
+    """Rule 15: the office returns the report for more (退回); the station owes its answer within
+    the limit of the policy table (ReportingRule, kind return_answer), counted from the return."""
+    incident = event.incident
+    create(incident, Kind.RETURN_ANSWER, incident.station, event.at, level=effective_level(incident) or UNKNOWN_LEVEL)
+
+
+def _supplemented(event):
+    """Rule 15: the station's supplementary information answers the open return (late if late)."""
+    for obligation in open_obligations(event.incident, Kind.RETURN_ANSWER):
+        fulfil(obligation, None, event.at)
+
+
 def _discovery_accepted(event):
     """Rule 1: the office accepts the discovery time as the start; the counts judge by it."""
     for obligation in Obligation.objects.filter(incident=event.incident, kind=Kind.FIRST_REPORT).exclude(status=S.WAIVED):
@@ -388,6 +401,8 @@ HANDLERS = {
     E.DRAFT_SAVED: _draft_saved,
     E.REGISTERED: _registered,
     E.SUBMITTED: _submitted,
+    E.RETURNED: _returned,
+    E.SUPPLEMENTED: _supplemented,
     E.DISCOVERY_ACCEPTED: _discovery_accepted,
     E.CORRECTED: _corrected,
     E.ACTIVATED: _activated,
