@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from incidents import selectors as incident_selectors
+from reporting.numbering import number_obligations
 from reporting.selectors import obligations_owed_by, undelivered_messages
 from reporting.sweep import heartbeat_is_stale
 from roles.permissions import Role
@@ -41,7 +42,7 @@ def home(request):
         "active": list(incident_selectors.active_incidents(user)) if leading or Role.OFFICE_STAFF in roles else None,
         "station_to_do": list(incident_selectors.station_to_do(user)) if Role.STATION_STAFF in roles else None,
         "my_measures": list(incident_selectors.open_measures_of(user)[:50]) if roles else None,
-        "owed": list(obligations_owed_by(user)[:50]) if roles else None,
+        "owed": number_obligations(obligations_owed_by(user)[:50]) if roles else None,
         "undelivered": undelivered_messages(user),  # the office's; empty for everyone else
         "now": timezone.now(),
         # Bureau staff (any role) rely on the sweep's reminders: warn them where they start.

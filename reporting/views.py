@@ -23,6 +23,7 @@ from reporting.filters import BoardFilter, PeriodForm
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.texts import first_report_facts
 from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of, undelivered_messages
+from reporting.numbering import number_obligations, obligation_label
 from reporting.sweep import heartbeat_is_stale
 from roles.models import Contact, Unit, User
 from roles.permissions import Role
@@ -41,7 +42,7 @@ def board(request):
         raise PermissionDenied(_("Your account belongs to no unit of the bureau."))
     rows, filters = _board(request)
     context = {
-        "rows": rows,
+        "rows": number_obligations(rows),
         "filters": filters,
         "kinds": Kind.choices,
         "levels": Level.choices,
@@ -68,11 +69,11 @@ def board_xlsx(request):
     xlsx.append(sheet, [_("Number"), _("Incident"), _("Level"), _("Report"), _("Owner unit"), _("Due at"), _("Status"),
                         _("Minutes left (negative: overdue)")])
     now = timezone.now()
-    for row in rows:
+    for row in number_obligations(rows):
         xlsx.append(sheet, [
             # A station's unsent draft: its reference and times only, never its text (docs/deadlines.md rule 2).
             row.incident.reference, "" if row.incident.status == "draft" else row.incident.title,
-            row.incident.level_roman or "", row.get_kind_display(), row.owner_unit.display_name, row.due_at,
+            row.incident.level_roman or "", obligation_label(row), row.owner_unit.display_name, row.due_at,
             row.get_status_display(), int((row.due_at - now).total_seconds() // 60),
         ])
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
@@ -301,8 +302,8 @@ def incident_panel(request, incident) -> dict:
         "reason_limit": limits.REASON,
         "template": "reporting/incident_panel.html",
         "reports": reports_of(request.user, incident),
-        "obligations": obligations_visible_to(request.user).filter(incident=incident).select_related(
-            "waived_by", "measure").order_by("due_at", "pk"),
+        "obligations": number_obligations(obligations_visible_to(request.user).filter(incident=incident).select_related(
+            "waived_by", "measure").order_by("due_at", "pk")),
         "report_form": form if office else None,
         "progress_form": form if not office else None,
         "skip_level_form": skip_form,
