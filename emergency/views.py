@@ -11,7 +11,7 @@ from django.views.decorators.cache import never_cache
 
 from incidents import selectors as incident_selectors
 from reporting.numbering import number_obligations
-from reporting.selectors import obligations_owed_by, undelivered_messages
+from reporting.selectors import obligations_owed_by, undelivered_messages, unread_notifications
 from reporting.sweep import heartbeat_is_stale
 from roles.permissions import Role
 from roles.selectors import user_memberships, user_roles
@@ -40,6 +40,10 @@ def home(request):
         "inbox": list(incident_selectors.office_inbox(user)[:50]) if Role.OFFICE_STAFF in roles else None,
         "awaiting_decision": list(incident_selectors.awaiting_decision(user)) if leading else None,
         "active": list(incident_selectors.active_incidents(user)) if leading or Role.OFFICE_STAFF in roles else None,
+        "unverified": list(incident_selectors.unverified_reports(user)[:50]) if leading else None,
+        "awaiting_team": list(incident_selectors.awaiting_team(user)[:50]) if leading else None,
+        # What the portal told this person and they have not read yet (reporting.notices, deadlines).
+        "notices": list(unread_notifications(user)[:10]) if roles else None,
         "station_to_do": list(incident_selectors.station_to_do(user)) if Role.STATION_STAFF in roles else None,
         "my_measures": list(incident_selectors.open_measures_of(user)[:50]) if roles else None,
         "owed": number_obligations(obligations_owed_by(user)[:50]) if roles else None,

@@ -3,6 +3,7 @@
 from django import template
 
 from reporting import numbering
+from roles.models import Unit
 
 register = template.Library()
 
@@ -15,3 +16,9 @@ def report_label(report):
 @register.filter
 def obligation_label(obligation):
     return numbering.obligation_label(obligation)
+
+
+@register.filter
+def unit_name(row):
+    """A unit's name from a values() row (owner_unit__name, owner_unit__name_en), by the one rule."""
+    return Unit.name_in_language(row.get("owner_unit__name", ""), row.get("owner_unit__name_en", ""))
