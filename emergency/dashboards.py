@@ -19,6 +19,7 @@ from incidents.models import ROMAN, Incident, Level
 from incidents.selectors import incidents_visible_to
 from reporting.models import Obligation
 from reporting.selectors import obligations_visible_to
+from roles.models import Unit
 from roles.permissions import Role
 from roles.selectors import user_roles
 
@@ -80,13 +81,13 @@ def on_time_by_unit(user, now=None) -> dict:
         obligations_visible_to(user)
         .filter(Q(status=Obligation.Status.FULFILLED) | missed(now),
                 due_at__gte=now - timedelta(days=ON_TIME_DAYS), due_at__lte=now)
-        .values("owner_unit__code", "owner_unit__name")
+        .values("owner_unit__code", "owner_unit__name", "owner_unit__name_en")
         .annotate(total=Count("pk"), on_time=Count("pk", filter=Q(status=Obligation.Status.FULFILLED) & ~judged_late()))
         .order_by("owner_unit__code")
     )
     rows = list(rows)
     return {
-        "labels": [row["owner_unit__name"] for row in rows],
+        "labels": [Unit.name_in_language(row["owner_unit__name"], row["owner_unit__name_en"]) for row in rows],
         "values": [round(100 * row["on_time"] / row["total"]) for row in rows],
         "counts": [[row["on_time"], row["total"]] for row in rows],
         "days": ON_TIME_DAYS,
@@ -112,7 +113,7 @@ def due_next_24_hours(user, now=None) -> dict:
         for h in range(24)})
     per_hour = [hours[f"h{h}"] for h in range(24)]
     items = [{"incident": ob.incident_id, "reference": ob.incident.reference, "title": ob.incident.title,
-              "kind": ob.get_kind_display(), "unit": ob.owner_unit.name, "due_at": ob.due_at.isoformat(),
+              "kind": ob.get_kind_display(), "unit": ob.owner_unit.display_name, "due_at": ob.due_at.isoformat(),
               "due_local": timezone.localtime(ob.due_at).strftime("%Y-%m-%d %H:%M")}
              for ob in rows[:DUE_ITEMS]]
     return {"labels": [f"+{h}h" for h in range(24)], "values": per_hour, "total": sum(per_hour), "items": items}

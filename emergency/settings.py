@@ -158,7 +158,8 @@ ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
 
 LANGUAGE_CODE = "zh-hans"
-LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
+# Each language by its own name in the menu, whatever the page's language (issue 12 item 5).
+LANGUAGES = [("zh-hans", "中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 TIME_ZONE = "Asia/Shanghai"

@@ -11,7 +11,8 @@ from django.views.decorators.cache import never_cache
 
 from common.lists import capped
 from incidents import selectors as incident_selectors
-from reporting.selectors import obligations_owed_by, undelivered_messages
+from reporting.numbering import number_obligations
+from reporting.selectors import obligations_owed_by, undelivered_messages, unread_notifications
 from reporting.sweep import heartbeat_is_stale
 from roles.permissions import Role
 from roles.selectors import user_memberships, user_roles
@@ -28,6 +29,12 @@ ROLE_ORDER = [
 ]
 
 
+def _numbered(owed):
+    """The capped deadlines with their 续报 numbers (reporting.numbering), in place."""
+    number_obligations(owed.rows)
+    return owed
+
+
 @login_required
 def home(request):
     user = request.user
@@ -42,9 +49,13 @@ def home(request):
         "inbox": capped(incident_selectors.office_inbox(user)) if Role.OFFICE_STAFF in roles else None,
         "awaiting_decision": capped(incident_selectors.awaiting_decision(user)) if leading else None,
         "active": capped(incident_selectors.active_incidents(user)) if leading or Role.OFFICE_STAFF in roles else None,
+        "unverified": capped(incident_selectors.unverified_reports(user)) if leading else None,
+        "awaiting_team": capped(incident_selectors.awaiting_team(user)) if leading else None,
+        # What the portal told this person and they have not read yet (reporting.notices, deadlines).
+        "notices": list(unread_notifications(user)[:10]) if roles else None,
         "station_to_do": capped(incident_selectors.station_to_do(user)) if Role.STATION_STAFF in roles else None,
         "my_measures": capped(incident_selectors.open_measures_of(user)) if roles else None,
-        "owed": capped(obligations_owed_by(user)) if roles else None,
+        "owed": _numbered(capped(obligations_owed_by(user))) if roles else None,
         "owed_board_query": _own_unit_query(memberships),
         "undelivered": undelivered_messages(user),  # the office's; empty for everyone else
         "now": timezone.now(),

@@ -75,6 +75,8 @@ class HQSerializer(serializers.ModelSerializer):
 
 class MeasureSerializer(serializers.ModelSerializer):
     owner_unit = serializers.CharField(source="owner_unit.code")
+    # A note the system wrote (cancelled by the end) in the reader's language (common.messages).
+    completion_note = serializers.CharField(source="completion_note_text", read_only=True)
 
     class Meta:
         model = Measure
@@ -109,6 +111,7 @@ class EventSerializer(serializers.ModelSerializer):
     actor = serializers.CharField(source="actor.username", allow_null=True)
     actor_name = serializers.CharField(source="actor.display_name", allow_null=True)
     delegation = serializers.SerializerMethodField()
+    message = serializers.CharField(source="message_text", read_only=True)  # a system note in the reader's language
 
     class Meta:
         model = IncidentEvent

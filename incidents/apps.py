@@ -7,7 +7,12 @@ class IncidentsConfig(AppConfig):
     verbose_name = _("Incidents")
 
     def ready(self):
+        from common.messages import register_param
+        from incidents.models import Level
         from roles.permissions import Role, register_role_permissions
+
+        # A level in a system-made message ({"level": 2}), shown in the reader's language.
+        register_param("level", lambda level: str(Level(level).label) if level else "—")
 
         # Administrators keep the plan's rules as data: categories, level policy, measure templates.
         register_role_permissions(Role.ADMINISTRATOR, [

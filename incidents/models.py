@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase
 
+from common.messages import render
 from roles.models import BilingualName, Unit
 
 
@@ -241,6 +242,9 @@ class Measure(models.Model):
     due_at = models.DateTimeField(_("due at"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OPEN)
     completion_note = models.TextField(_("completion note"), blank=True)
+    # A note the system writes (a measure cancelled by the end or a level change): common.messages.
+    completion_note_key = models.CharField(_("completion note key"), max_length=100, blank=True)
+    completion_note_params = models.JSONField(_("completion note parameters"), default=dict, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("completed by"), null=True, blank=True,
                                      on_delete=models.PROTECT, related_name="+")
@@ -251,6 +255,10 @@ class Measure(models.Model):
         verbose_name_plural = _("measures")
         # Deadlines first, soonest on top; items without one after them, on every database.
         ordering = [models.F("due_at").asc(nulls_last=True), "created_at", "pk"]
+
+    @property
+    def completion_note_text(self) -> str:
+        return render(self.completion_note_key, self.completion_note_params, self.completion_note)
 
     @property
     def is_overdue(self) -> bool:
@@ -341,6 +349,10 @@ class IncidentEvent(models.Model):
                               on_delete=models.PROTECT, related_name="+")
     actor_role = models.CharField(_("in the role of"), max_length=100, blank=True)
     message = models.TextField(_("message"), blank=True)
+    # A note the system writes itself: rendered in the reader's language (common.messages); `message`
+    # then keeps it in the portal's language. Empty for what people typed, and for older rows.
+    message_key = models.CharField(_("message key"), max_length=100, blank=True)
+    message_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     # What changed: {"field": [old, new], …} and other facts of the step (e.g. the first report).
     data = models.JSONField(_("data"), default=dict, blank=True)
     delegation = models.ForeignKey("roles.Delegation", verbose_name=_("under delegation"), null=True, blank=True,
@@ -350,6 +362,10 @@ class IncidentEvent(models.Model):
         verbose_name = _("incident event")
         verbose_name_plural = _("incident events")
         ordering = ["at", "pk"]
+
+    @property
+    def message_text(self) -> str:
+        return render(self.message_key, self.message_params, self.message)
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -123,6 +123,27 @@ def awaiting_decision(user) -> QuerySet[Incident]:
     )
 
 
+def unverified_reports(user) -> QuerySet[Incident]:
+    """Reports the office has not yet verified (new, or returned to the station), most severe first:
+    what the leading group sees before any escalation reaches it."""
+    return (
+        incidents_visible_to(user)
+        .filter(status__in=[Incident.Status.SUBMITTED, Incident.Status.RETURNED])
+        .select_related("category", "station")
+        .order_by("proposed_level", "received_at", "pk")
+    )
+
+
+def awaiting_team(user) -> QuerySet[Incident]:
+    """Ended emergencies whose investigation team is not yet named (五(二)): the leading group's to do."""
+    return (
+        incidents_visible_to(user)
+        .filter(status=Incident.Status.ENDED, investigation__isnull=True)
+        .select_related("category", "station")
+        .order_by("updated_at", "pk")
+    )
+
+
 def active_incidents(user) -> QuerySet[Incident]:
     return (
         incidents_visible_to(user)

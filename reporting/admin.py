@@ -72,7 +72,7 @@ class ReportAdmin(ReadOnlyAdmin):
 
 @admin.register(Outbox)
 class OutboxAdmin(ReadOnlyAdmin):
-    list_display = ["obligation", "step", "channel", "recipient", "sent_at", "attempts", "last_error"]
+    list_display = ["obligation", "event", "step", "channel", "recipient", "sent_at", "attempts", "last_error"]
     list_filter = ["step", "channel", "sent_at"]
 
 

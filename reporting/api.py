@@ -28,6 +28,7 @@ class ObligationSerializer(serializers.ModelSerializer):
     measure = serializers.IntegerField(source="measure_id", read_only=True, allow_null=True)
     missed = serializers.BooleanField(read_only=True)
     discovery_accepted = serializers.BooleanField(read_only=True)
+    waived_reason = serializers.CharField(source="waived_reason_text", read_only=True)  # the system's in the reader's language
 
     class Meta:
         model = Obligation
@@ -175,6 +176,10 @@ class NotificationSerializer(serializers.ModelSerializer):
     class Meta:
         model = Notification
         fields = ["id", "step", "title", "body", "incident", "obligation", "created_at", "read_at"]
+
+    # In the reader's language where the system wrote it (common.messages); older rows as kept.
+    title = serializers.CharField(source="title_text", read_only=True)
+    body = serializers.CharField(source="body_text", read_only=True)
 
 
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):

@@ -13,11 +13,16 @@ class ReportingConfig(AppConfig):
             "reporting.view_reportingrule", "reporting.change_reportingrule", "reporting.view_reportingrulechange",
             "reporting.view_obligation", "reporting.view_report", "reporting.view_outbox", "reporting.view_sweepheartbeat",
         ])
+        from common.messages import register_param
         from incidents.signals import incident_event
-        from reporting import obligations
+        from reporting import notices, obligations
 
-        # incidents emits its timeline events; reporting turns them into deadlines, in the same transaction.
+        # incidents emits its timeline events; reporting turns them into deadlines, in the same
+        # transaction, then into notices for whom they concern (after: a notice names the new deadline).
         incident_event.connect(obligations.on_incident_event, dispatch_uid="reporting.obligations")
+        incident_event.connect(notices.on_incident_event, dispatch_uid="reporting.notices")
+        # A deadline named in a system-made message ({"deadline": [kind, incident]}), in the reader's language.
+        register_param("deadline", notices.deadline_named)
 
         from incidents.views import DETAIL_PANELS
         from reporting.views import incident_panel

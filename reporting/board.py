@@ -3,6 +3,8 @@ province scale: one page of rows at a time, most urgent first, the counts per st
 at the top in one aggregate query, a live refresh that fetches only the page in view, and an Excel
 export that streams every matching row without holding the workbook in memory."""
 
+from itertools import islice
+
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -15,6 +17,7 @@ from common import xlsx
 from incidents.models import Level
 from reporting.filters import BoardFilter
 from reporting.models import Kind
+from reporting.numbering import number_obligations, obligation_label
 from reporting.selectors import board_counts, overdue_board, undelivered_messages
 from reporting.sweep import heartbeat_is_stale
 from roles.models import Unit
@@ -91,7 +94,7 @@ def board(request):
     query.pop("page", None)
     context = {
         "page": page,
-        "rows": page.object_list,
+        "rows": number_obligations(page.object_list),
         "counts": counts,
         "count_links": _count_links(request, selected, counts),
         "filters": selected,
@@ -132,12 +135,18 @@ def board_xlsx(request):
     book = xlsx.streaming_workbook()
     sheet = book.create_sheet(_("Overdue board")[:31])
     xlsx.append(sheet, BOARD_COLUMNS)
-    for row in rows:
+    for row in _numbered_chunks(rows):
         xlsx.append(sheet, [
             # A station's unsent draft: its reference and times only, never its text (docs/deadlines.md rule 2).
             row.incident.reference, "" if row.incident.status == "draft" else row.incident.title,
-            row.incident.level_roman or "", row.get_kind_display(), row.owner_unit.display_name, row.due_at,
+            row.incident.level_roman or "", obligation_label(row), row.owner_unit.display_name, row.due_at,
             row.get_status_display(), int((row.due_at - now).total_seconds() // 60),
         ])
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
     return xlsx.stream(book, f"overdue-board-{stamp}.xlsx")
+
+
+def _numbered_chunks(rows):
+    """The rows of an iterator with their 续报 numbers set, EXPORT_CHUNK rows (one numbering query) at a time."""
+    while chunk := list(islice(rows, EXPORT_CHUNK)):
+        yield from number_obligations(chunk)

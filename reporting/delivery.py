@@ -37,8 +37,11 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from common.text import label, single_line, truncate
+from common.messages import define, stored
+from common.text import single_line, truncate
+from reporting import notices
 from reporting.models import Kind, Notification, Outbox
 from roles import webhooks
 from roles.models import User
@@ -110,32 +113,46 @@ def mark_queued(outbox_ids: list[int], now=None) -> None:
 # ----------------------------------------------------------------------------- messages
 
 
-def message(row: Outbox) -> tuple[str, str]:
-    """Title and body in the portal's language (Chinese); a resend says so, with the original time."""
+DEADLINE_TITLES = {
+    Outbox.Step.REMINDER_HALF: define("deadline.reminder_half", gettext_noop(
+        "Half the time is gone: %(what)s is due at %(due)s")),
+    Outbox.Step.REMINDER_SOON: define("deadline.reminder_soon", gettext_noop("Due soon: %(what)s is due at %(due)s")),
+    Outbox.Step.REMINDER_DAY: define("deadline.reminder_day", gettext_noop("Due tomorrow: %(what)s is due at %(due)s")),
+    Outbox.Step.OVERDUE: define("deadline.overdue", gettext_noop("Overdue: %(what)s was due at %(due)s")),
+    Outbox.Step.ESCALATION: define("deadline.escalation", gettext_noop(
+        "Escalated to the leading group: %(what)s, due at %(due)s, is still missing")),
+}
+# A measure's escalation goes to the HQ commander (docs/deadlines.md rule 7).
+MEASURE_ESCALATION = define("deadline.escalation_measure", gettext_noop(
+    "Escalated to the HQ commander: %(what)s, due at %(due)s, is still not done"))
+DEADLINE_BODY = define("deadline.body", gettext_noop(
+    "Owner: %(unit)s. Late, concealed or missing reports are pursued under the plan (五(三))."))
+
+
+def message_parts(row: Outbox) -> tuple[str, str, dict, str]:
+    """(title key, body key, params, body as typed) of a row's message (common.messages): rendered
+    in the portal's language for email and robots, in each reader's language in the app."""
+    if row.event_id is not None:
+        return notices.notice_parts(row)
     obligation = row.obligation
     incident = obligation.incident
-    with translation.override(settings.LANGUAGE_CODE):
-        due = timezone.localtime(obligation.due_at).strftime("%Y-%m-%d %H:%M")
-        titles = {
-            Outbox.Step.REMINDER_HALF: _("Half the time is gone: %(what)s is due at %(due)s"),
-            Outbox.Step.REMINDER_SOON: _("Due soon: %(what)s is due at %(due)s"),
-            Outbox.Step.REMINDER_DAY: _("Due tomorrow: %(what)s is due at %(due)s"),
-            Outbox.Step.OVERDUE: _("Overdue: %(what)s was due at %(due)s"),
-            Outbox.Step.ESCALATION: _("Escalated to the leading group: %(what)s, due at %(due)s, is still missing"),
-        }
-        if obligation.kind == Kind.MEASURE:  # a measure's escalation goes to the HQ commander (docs/deadlines.md rule 7)
-            titles[Outbox.Step.ESCALATION] = _("Escalated to the HQ commander: %(what)s, due at %(due)s, is still not done")
-        # A label: at most the column's 200 characters and one line (it is also the email's subject);
-        # the incident's title gives way, the kind, reference and due time stay. A station's unsent
-        # draft is named by its reference only: its text is the station's (docs/deadlines.md rule 2).
-        named = incident.reference if incident.status == incident.Status.DRAFT else f"{incident.reference} {incident.title}"
-        what = f"{obligation.get_kind_display()}（{named}）"
-        prefix = resend_prefix(row.resend_of_at) if row.resend_of_at is not None else ""
-        title = label(prefix.replace("%", "%%") + titles[row.step], {"what": what, "due": due}, limit=TITLE_LENGTH,
-                      shrink="what")
-        body = _("Owner: %(unit)s. Late, concealed or missing reports are pursued under the plan (五(三)).") % {
-            "unit": obligation.owner_unit.display_name}
-    return title, body
+    # A station's unsent draft is named by its reference only: its text is the station's (docs/deadlines.md rule 2).
+    named = incident.reference if incident.status == incident.Status.DRAFT else f"{incident.reference} {incident.title}"
+    key = MEASURE_ESCALATION if (obligation.kind, row.step) == (Kind.MEASURE, Outbox.Step.ESCALATION) else DEADLINE_TITLES[row.step]
+    params = {"what": {"deadline": [obligation.kind, named]}, "due": {"time": obligation.due_at.isoformat()},
+              "unit": obligation.owner_unit.message_param}
+    return key, DEADLINE_BODY, params, ""
+
+
+def message(row: Outbox) -> tuple[str, str]:
+    """Title and body in the portal's language (Chinese); a resend says so, with the original time.
+    The title is a label: at most the column's 200 characters and one line (it is also the email's
+    subject); the incident's title gives way, the kind, reference and due time stay."""
+    title_key, body_key, params, typed = message_parts(row)
+    prefix = resend_prefix(row.resend_of_at) if row.resend_of_at is not None else ""
+    shrink = "what" if "what" in params else "incident"
+    title = prefix + stored(title_key, params, limit=TITLE_LENGTH - len(prefix), shrink=shrink)
+    return title, stored(body_key, params) if body_key else typed
 
 
 def resend_prefix(original) -> str:
@@ -177,12 +194,16 @@ def robot_text(rows: list[Outbox]) -> str:
     return f"{subject}\n{text}"
 
 
-def notify(users, *, step: str, title: str, body: str = "", incident=None, obligation=None) -> list[Notification]:
+def notify(users, *, step: str, title: str, body: str = "", incident=None, obligation=None, message_key: str = "",
+           body_key: str = "", message_params: dict | None = None) -> list[Notification]:
     """In-app notifications, one per person: what the outbox sends, and what services tell at once.
-    The title is a label: made one line and cut to the column's length here, whoever built it."""
+    The title is a label: made one line and cut to the column's length here, whoever built it.
+    `title` and `body` are kept in the portal's language; with `message_key` (and `body_key`) and
+    `message_params` the page shows them in the reader's (common.messages)."""
     title = truncate(single_line(title), TITLE_LENGTH)
     return Notification.objects.bulk_create([
-        Notification(user=user, obligation=obligation, incident=incident, step=step, title=title, body=body)
+        Notification(user=user, obligation=obligation, incident=incident, step=step, title=title, body=body,
+                     message_key=message_key, body_key=body_key, message_params=message_params or {})
         for user in users
     ])
 
@@ -312,14 +333,16 @@ def deliver_in_app(outbox_id: int) -> int:
     try:
         with transaction.atomic():
             row = (Outbox.objects.select_for_update(of=("self",), skip_locked=True)
-                   .select_related("obligation__incident", "obligation__owner_unit")
+                   .select_related("obligation__incident", "obligation__owner_unit", "event__incident")
                    .filter(claimable(timezone.now()), pk=outbox_id).first())
             if row is None:
                 return 0
             title, body = message(row)
+            title_key, body_key, params, _typed = message_parts(row)
             user = User.objects.get(pk=int(row.recipient))
-            notify([user], step=row.step, title=title, body=body, incident=row.obligation.incident,
-                   obligation=row.obligation)
+            incident = row.event.incident if row.event_id is not None else row.obligation.incident
+            notify([user], step=row.step, title=title, body=body, incident=incident, obligation=row.obligation,
+                   message_key=title_key, body_key=body_key, message_params=params)
             now = timezone.now()
             Outbox.objects.filter(pk=row.pk).update(state=Outbox.State.SENT, sent_at=now, attempted_at=now,
                                                     attempts=row.attempts + 1)
@@ -335,7 +358,7 @@ def claim(ids: list[int]) -> list[Outbox]:
     with transaction.atomic():
         now = timezone.now()
         rows = list(Outbox.objects.select_for_update(of=("self",), skip_locked=True)
-                    .select_related("obligation__incident", "obligation__owner_unit")
+                    .select_related("obligation__incident", "obligation__owner_unit", "event__incident")
                     .filter(claimable(now), pk__in=ids).order_by("pk"))
         Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(state=Outbox.State.SENDING, attempted_at=now)
         for row in rows:

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from reporting.models import REPORT_FACTS, Kind, Report
+from reporting.numbering import chinese_number, is_station_progress
 from roles.models import Unit
 
 KIND_TITLES = {
@@ -20,22 +21,13 @@ KIND_TITLES = {
     Kind.AFTER_ACTION_REPORT: "调查评估报告",
     Kind.MEASURE: "任务完成情况",
 }
-CHINESE_NUMBERS = "零一二三四五六七八九十"
-
-
-def chinese_number(n: int) -> str:
-    """续报一、二 … 十九: how progress reports are numbered in official writing."""
-    if n <= 10:
-        return CHINESE_NUMBERS[n]
-    if n < 20:
-        return "十" + CHINESE_NUMBERS[n - 10]
-    tens, ones = divmod(n, 10)
-    return CHINESE_NUMBERS[tens] + "十" + (CHINESE_NUMBERS[ones] if ones else "")
 
 
 def report_title(report: Report) -> str:
     kind = KIND_TITLES[report.kind]
-    if report.kind == Kind.PROGRESS_REPORT:
+    if is_station_progress(report):  # the station's own report to the bureau, not the bureau's 续报
+        kind = f"工作进展报告{chinese_number(report.sequence)}"
+    elif report.kind == Kind.PROGRESS_REPORT:
         kind = f"续报{chinese_number(report.sequence)}"
     prefix = "更正:" if report.corrects_id else ""
     return f"{prefix}关于{report.incident.title}的{kind}"
@@ -53,6 +45,7 @@ def _pdf(template: str, context: dict) -> bytes:
 def report_pdf(report: Report) -> bytes:
     return _pdf("reporting/documents/report.html", {
         "report": report,
+        "station_progress": is_station_progress(report),
         "title": report_title(report),
         "paragraphs": [line.strip() for line in report.content.splitlines() if line.strip()],
         # The first report states its facts in its text already; other reports list them first (三(二)3).

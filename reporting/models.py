@@ -12,6 +12,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from common.messages import render
+from common.text import single_line, truncate
 from incidents.models import Incident, Level
 from roles.models import Contact, Unit
 
@@ -23,6 +25,8 @@ class Kind(models.TextChoices):
     FINAL_REPORT = "final_report", _("final report (终报)")
     AFTER_ACTION_REPORT = "after_action_report", _("after-action report")
     MEASURE = "measure", _("measure (response task)")
+    # The station's answer when the office returns its report for more (退回): docs/deadlines.md rule 15.
+    RETURN_ANSWER = "return_answer", _("answer to a return (退回补报)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which
@@ -164,6 +168,10 @@ class Obligation(models.Model):
     # empty once nothing more is to be sent. Swept by reporting.sweep.sweep_due every DEADLINE_SWEEP_SECONDS.
     next_alert_at = models.DateTimeField(_("next alert at"), null=True, blank=True)
     waived_reason = models.TextField(_("reason for waiving"), blank=True)
+    # A reason the system gives (a level change, the end, a merge): common.messages, rendered in the
+    # reader's language; `waived_reason` keeps it in the portal's language.
+    waived_reason_key = models.CharField(_("reason key"), max_length=100, blank=True)
+    waived_reason_params = models.JSONField(_("reason parameters"), default=dict, blank=True)
     waived_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("waived by"), null=True, blank=True,
                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     waived_at = models.DateTimeField(_("waived at"), null=True, blank=True)
@@ -216,6 +224,10 @@ class Obligation(models.Model):
     def discovery_accepted(self) -> bool:
         return bool(self.discovery_accepted_reason)
 
+    @property
+    def waived_reason_text(self) -> str:
+        return render(self.waived_reason_key, self.waived_reason_params, self.waived_reason)
+
 
 class Notification(models.Model):
     """The in-app notification centre: one row per person and message."""
@@ -227,8 +239,14 @@ class Notification(models.Model):
     incident = models.ForeignKey(Incident, verbose_name=_("incident"), null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="+")
     step = models.CharField(_("step"), max_length=30)
+    # Kept in the portal's language (what the API gives, and all older rows have).
     title = models.CharField(_("title"), max_length=200)
     body = models.TextField(_("body"), blank=True)
+    # The same message as keys and parameters (common.messages), shown in the reader's language.
+    # An empty body_key with a key: the body is what someone typed (a report's text), shown as kept.
+    message_key = models.CharField(_("message key"), max_length=100, blank=True)
+    body_key = models.CharField(_("body key"), max_length=100, blank=True)
+    message_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
@@ -237,6 +255,14 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["user", "read_at"], name="notification_unread")]
+
+    @property
+    def title_text(self) -> str:
+        return truncate(single_line(render(self.message_key, self.message_params, self.title)), 200)
+
+    @property
+    def body_text(self) -> str:
+        return render(self.body_key, self.message_params, self.body)
 
 
 class Outbox(models.Model):
@@ -249,6 +275,8 @@ class Outbox(models.Model):
         REMINDER_DAY = "reminder_day", _("reminder one day before the deadline")
         OVERDUE = "overdue", _("overdue notice")
         ESCALATION = "escalation", _("escalation to the leading group")
+        # Not a deadline's: a step of the incident someone must hear of (reporting.notices).
+        NOTICE = "notice", _("notice of a step")
 
     class Channel(models.TextChoices):
         IN_APP = "in_app", _("in-app")
@@ -270,7 +298,12 @@ class Outbox(models.Model):
     # these rows only for obligations it holds locked, obligations are never deleted (PROTECT still
     # guards that in Django), and checking 2,000 keys at commit was a seventh of the sweep's time.
     obligation = models.ForeignKey(Obligation, verbose_name=_("obligation"), on_delete=models.PROTECT, related_name="outbox",
-                                   db_index=False, db_constraint=False)
+                                   db_index=False, db_constraint=False, null=True, blank=True)
+    # Or the incident's step it tells of (Step.NOTICE; reporting.notices), with the message for
+    # this recipient's role (a common.messages key). Exactly one of obligation and event is set.
+    event = models.ForeignKey("incidents.IncidentEvent", verbose_name=_("event"), on_delete=models.PROTECT,
+                              related_name="+", null=True, blank=True, db_index=False)
+    message_key = models.CharField(_("message key"), max_length=100, blank=True)
     step = models.CharField(_("step"), max_length=20, choices=Step.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=300, help_text=_("user id, email address or webhook URL"))
@@ -294,6 +327,10 @@ class Outbox(models.Model):
         verbose_name_plural = _("outbox messages")
         constraints = [
             models.UniqueConstraint(fields=["obligation", "step", "channel", "recipient"], name="outbox_once"),
+            models.UniqueConstraint(fields=["event", "message_key", "channel", "recipient"], name="outbox_notice_once",
+                                    condition=Q(event__isnull=False)),
+            models.CheckConstraint(condition=Q(obligation__isnull=True) ^ Q(event__isnull=True),
+                                   name="outbox_obligation_or_event"),
         ]
         indexes = [models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent")]
 

@@ -15,14 +15,26 @@ from datetime import timedelta
 
 from django.db.models import F
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from common.messages import define, stored
 from incidents.models import Incident, IncidentEvent, Measure
 from reporting.clock import UNKNOWN_LEVEL, due_after, next_alert, rule_limit
 from reporting.models import SEVERE_ONLY, Kind, Obligation, Report
 from reporting.texts import after_action_content, first_report_content, first_report_facts
 from roles.models import Membership
 from roles.selectors import office_section
+
+# Reasons the system gives when it waives a deadline (common.messages): shown in the reader's language.
+PROGRESS_SOONER = define("waiver.progress_sooner", gettext_noop("The level changed: the next progress report falls due sooner."))
+DRAFT_LEVEL_IV = define("waiver.draft_level_iv", gettext_noop("The draft no longer proposes level Ⅰ–Ⅲ."))
+FIRST_REPORT_IV = define("waiver.first_report_iv", gettext_noop("The first report proposes level Ⅳ: the plan sets no limit."))
+CORRECTED_IV = define("waiver.corrected_iv", gettext_noop("The office corrected the level to Ⅳ: the plan sets no limit."))
+ACTIVATED_IV = define("waiver.activated_iv", gettext_noop("Activated at level Ⅳ: the plan sets no limit."))
+DECLINED = define("waiver.declined", gettext_noop("Not activated: the leading group declined a response."))
+LEVEL_IV = define("waiver.level_iv", gettext_noop("The level changed to Ⅳ: the plan sets no limit."))
+ENDED = define("waiver.ended", gettext_noop("The emergency ended: progress reports stop."))
+MERGED = define("waiver.merged", gettext_noop("Merged into incident %(id)s, which carries the reporting."))
 
 E = IncidentEvent.Kind
 S = Obligation.Status
@@ -82,14 +94,20 @@ def _seconds_past(at, due) -> int | None:
     return int((at - due).total_seconds()) if at > due else None
 
 
-def waive(obligation: Obligation, reason: str, by=None, at=None) -> Obligation:
-    """Waived at `at` (default now). After `due_at` the miss stays on the record (rule 10)."""
+def waive(obligation: Obligation, reason: str = "", by=None, at=None, *, key: str = "", params=None) -> Obligation:
+    """Waived at `at` (default now). After `due_at` the miss stays on the record (rule 10). `reason`:
+    as a person gave it; or `key` + `params`, a reason the system gives (common.messages), shown in
+    the reader's language and kept as text in the portal's."""
     at = at or timezone.now()
+    if key:
+        reason = stored(key, params)
+    obligation.waived_reason_key, obligation.waived_reason_params = key, (params or {}) if key else {}
     obligation.status, obligation.waived_reason, obligation.waived_by = S.WAIVED, reason, by
     obligation.waived_at, obligation.next_alert_at = at, None
     if at >= obligation.due_at and obligation.overdue_at is None:
         obligation.overdue_at = obligation.due_at
-    obligation.save(update_fields=["status", "waived_reason", "waived_by", "waived_at", "next_alert_at", "overdue_at"])
+    obligation.save(update_fields=["status", "waived_reason", "waived_by", "waived_at", "next_alert_at", "overdue_at",
+                                   "waived_reason_key", "waived_reason_params"])
     return obligation
 
 
@@ -169,7 +187,7 @@ def judge_level(incident: Incident, at, *, reason: str) -> None:
     Into Ⅰ–Ⅲ: the first-report obligation is created (due 1 h after occurrence) and fulfilled by the
     first report already filed, with its lateness; the upward obligation is created due 30 minutes
     after `at`, the moment the bureau first judged it Ⅰ–Ⅲ. Out of it (Ⅳ, declined): open rows of both
-    kinds are waived with `reason`; one already past due keeps its miss."""
+    kinds are waived with `reason` (a common.messages key); one already past due keeps its miss."""
     level = effective_level(incident)
     severe = level is not None and rule_limit(Kind.UPWARD_REPORT, level) != (None, None)
     if incident.status == Incident.Status.DECLINED or not severe:
@@ -178,7 +196,7 @@ def judge_level(incident: Incident, at, *, reason: str) -> None:
                 if kind == Kind.FIRST_REPORT and _first_report(incident) is not None:
                     _fulfil_first_report(obligation, incident)  # it was owed when asked for, and it came
                 else:
-                    waive(obligation, reason, at=at)
+                    waive(obligation, key=reason, at=at)
         return
     first = first_report_clock(incident, at, level=level)
     if first is not None and incident.received_at is not None:
@@ -209,7 +227,7 @@ def progress_on_level_change(incident: Incident, at) -> None:
     if pending is not None:
         if pending.due_at <= due_after(at, minutes=minutes, days=days):
             return
-        waive(pending, _("The level changed: the next progress report falls due sooner."), at=at)
+        waive(pending, key=PROGRESS_SOONER, at=at)
     progress_next(incident, None, anchor=at)
 
 
@@ -229,7 +247,8 @@ def measures_sync(incident: Incident, at) -> None:
         if measure.status == Measure.Status.DONE:
             fulfil(obligation, None, measure.completed_at or at)
         elif measure.status == Measure.Status.CANCELLED:
-            waive(obligation, measure.completion_note, by=measure.completed_by, at=measure.completed_at or at)
+            waive(obligation, measure.completion_note, by=measure.completed_by, at=measure.completed_at or at,
+                  key=measure.completion_note_key, params=measure.completion_note_params)
 
 
 def after_action_owner(incident: Incident):
@@ -271,7 +290,7 @@ def _draft_clock(incident, at):
         first_report_clock(incident, at, level=level)
     else:
         for obligation in open_obligations(incident, Kind.FIRST_REPORT):
-            waive(obligation, _("The draft no longer proposes level Ⅰ–Ⅲ."), at=at)
+            waive(obligation, key=DRAFT_LEVEL_IV, at=at)
 
 
 def _registered(event):
@@ -286,7 +305,20 @@ def _submitted(event):
         incident=incident, kind=Kind.FIRST_REPORT, content=first_report_content(event), author=event.actor,
         unit=incident.station, submitted_at=incident.received_at, facts=first_report_facts(incident),
     )
-    judge_level(incident, incident.received_at, reason=_("The first report proposes level Ⅳ: the plan sets no limit."))
+    judge_level(incident, incident.received_at, reason=FIRST_REPORT_IV)
+
+
+def _returned(event):
+    """Rule 15: the office returns the report for more (退回); the station owes its answer within
+    the limit of the policy table (ReportingRule, kind return_answer), counted from the return."""
+    incident = event.incident
+    create(incident, Kind.RETURN_ANSWER, incident.station, event.at, level=effective_level(incident) or UNKNOWN_LEVEL)
+
+
+def _supplemented(event):
+    """Rule 15: the station's supplementary information answers the open return (late if late)."""
+    for obligation in open_obligations(event.incident, Kind.RETURN_ANSWER):
+        fulfil(obligation, None, event.at)
 
 
 def _discovery_accepted(event):
@@ -298,23 +330,23 @@ def _discovery_accepted(event):
 
 def _corrected(event):
     if "proposed_level" in event.data:
-        judge_level(event.incident, event.at, reason=_("The office corrected the level to Ⅳ: the plan sets no limit."))
+        judge_level(event.incident, event.at, reason=CORRECTED_IV)
 
 
 def _activated(event):
     incident = event.incident
-    judge_level(incident, event.at, reason=_("Activated at level Ⅳ: the plan sets no limit."))
+    judge_level(incident, event.at, reason=ACTIVATED_IV)
     progress_next(incident, None, anchor=event.at)
     measures_sync(incident, event.at)
 
 
 def _declined(event):
-    judge_level(event.incident, event.at, reason=_("Not activated: the leading group declined a response."))
+    judge_level(event.incident, event.at, reason=DECLINED)
 
 
 def _level_changed(event):
     incident = event.incident
-    judge_level(incident, event.at, reason=_("The level changed to Ⅳ: the plan sets no limit."))
+    judge_level(incident, event.at, reason=LEVEL_IV)
     progress_on_level_change(incident, event.at)
     measures_sync(incident, event.at)
 
@@ -329,7 +361,7 @@ def _ended(event):
     Obligation.objects.filter(incident=incident, status=S.PENDING, due_at__lte=event.at).update(
         status=S.OVERDUE, overdue_at=F("due_at"))
     for obligation in open_obligations(incident, Kind.PROGRESS_REPORT):
-        waive(obligation, _("The emergency ended: progress reports stop."), at=event.at)
+        waive(obligation, key=ENDED, at=event.at)
     measures_sync(incident, event.at)
     create(incident, Kind.FINAL_REPORT, office_section(), event.at, level=incident.level)
     create(incident, Kind.AFTER_ACTION_REPORT, after_action_owner(incident), event.at, level=incident.level)
@@ -361,10 +393,9 @@ def _merged(event):
     survivor: its clocks start from the earliest occurrence and receipt among the merged."""
     incident = event.incident
     if "into" in event.data:
-        reason = _("Merged into incident %(id)s, which carries the reporting.")
         for obligation in Obligation.objects.filter(incident=incident, status__in=OPEN):
             if obligation.due_at > event.at:
-                waive(obligation, reason % {"id": event.data["into"]}, at=event.at)
+                waive(obligation, key=MERGED, params={"id": event.data["into"]}, at=event.at)
             else:
                 obligation.status, obligation.overdue_at = S.OVERDUE, obligation.overdue_at or obligation.due_at
                 obligation.next_alert_at = None
@@ -388,6 +419,8 @@ HANDLERS = {
     E.DRAFT_SAVED: _draft_saved,
     E.REGISTERED: _registered,
     E.SUBMITTED: _submitted,
+    E.RETURNED: _returned,
+    E.SUPPLEMENTED: _supplemented,
     E.DISCOVERY_ACCEPTED: _discovery_accepted,
     E.CORRECTED: _corrected,
     E.ACTIVATED: _activated,

@@ -83,6 +83,11 @@ def reports_of(user, incident) -> QuerySet[Report]:
     ).prefetch_related("recipients")
 
 
+def unread_notifications(user) -> QuerySet[Notification]:
+    """The person's unread notifications, newest first."""
+    return Notification.objects.filter(user=user, read_at=None).order_by("-created_at", "-pk")
+
+
 def unread_count(user) -> int:
     if not user.is_authenticated:
         return 0
@@ -132,7 +137,7 @@ def accountability(user, *, start, end, now=None):
 def undelivered_messages(user, *, limit: int = 50) -> list[Outbox]:
     """For the office only (empty for anyone else): outbox messages not delivered and failing — given
     up after the last attempt, of unknown outcome, or failed at least once and waiting to retry —
-    newest first, each with `recipient_label` (a person's name, an address, or only the robot's host:
+    newest first, each with `incident` and `recipient_label` (a person's name, an address, or only the robot's host:
     a robot URL carries its secret key, which no page shows)."""
     from urllib.parse import urlsplit
 
@@ -147,12 +152,13 @@ def undelivered_messages(user, *, limit: int = 50) -> list[Outbox]:
     rows = list(
         Outbox.objects.filter(sent_at=None)
         .filter(Q(state__in=[Outbox.State.FAILED, Outbox.State.UNCERTAIN]) | Q(attempts__gt=0) & ~Q(last_error=""))
-        .select_related("obligation__incident", "obligation__owner_unit")
+        .select_related("obligation__incident", "obligation__owner_unit", "event__incident")
         .order_by("-created_at", "-pk")[:limit]
     )
     people = User.objects.in_bulk([int(row.recipient) for row in rows
                                    if row.channel == Outbox.Channel.IN_APP and row.recipient.isdigit()])
     for row in rows:
+        row.incident = row.event.incident if row.event_id is not None else row.obligation.incident  # a notice, or a deadline's
         if row.channel == Outbox.Channel.WEBHOOK:
             row.recipient_label = urlsplit(row.recipient).hostname or "?"
         elif row.channel == Outbox.Channel.IN_APP:

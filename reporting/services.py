@@ -2,14 +2,15 @@
 owed by its unit; a late one is fulfilled and recorded as late, never quietly excused.
 docs/deadlines.md is the rule book."""
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from common import limits
-from common.text import label, truncate
+from common.messages import define, stored
+from common.text import truncate
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from incidents.services import InvalidTransition, incident_close, is_office, leading_group_decider
@@ -172,18 +173,22 @@ def _fulfil_open(incident, kind, report, now) -> None:
             rules.progress_next(incident, obligation)
 
 
+SKIP_LEVEL_NOTICE = define("notice.skip_level", gettext_noop("%(unit)s reported %(incident)s past the bureau (越级上报)"))
+STATION_REPORT_NOTICE = define("notice.station_report", gettext_noop(
+    "%(unit)s filed a work progress report on %(incident)s"))
+
+
 def _tell_the_office(report: Report) -> None:
     """The office collects the stations' reports and owes its own 续报 upward: it hears at once,
     and at the same moment when the station reported past the bureau (越级上报)."""
     office_staff = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True).distinct()
     incident = report.incident
-    with translation.override(settings.LANGUAGE_CODE):  # the portal's language, as for deadline messages
-        template = (_("%(unit)s reported %(incident)s past the bureau (越级上报)") if report.skip_level_reason
-                    else _("%(unit)s filed a progress report on %(incident)s"))
-        title = label(template, {"unit": report.unit.display_name, "incident": f"{incident.reference} {incident.title}"},
-                      limit=Notification._meta.get_field("title").max_length, shrink="incident")
-        body = truncate(report.content, 300)
-    notify(office_staff, step="station_report", title=title, body=body, incident=incident)
+    key = SKIP_LEVEL_NOTICE if report.skip_level_reason else STATION_REPORT_NOTICE
+    params = {"unit": report.unit.message_param, "incident": f"{incident.reference} {incident.title}"}
+    # Kept in the portal's language, shown in the reader's (common.messages); the body is the report as typed.
+    title = stored(key, params, limit=Notification._meta.get_field("title").max_length, shrink="incident")
+    notify(office_staff, step="station_report", title=title, body=truncate(report.content, 300), incident=incident,
+           message_key=key, message_params=params)
 
 
 @transaction.atomic

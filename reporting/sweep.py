@@ -126,17 +126,17 @@ def insert_outbox(rows: list[tuple], now) -> list[int]:
     # the real time (not the sweep's `now`, which a test or `--now` may set): requeueing judges it.
     queued_at = timezone.now()
     insert = ("INSERT INTO reporting_outbox (obligation_id, step, channel, recipient, created_at, next_attempt_at, "
-              "attempts, last_error, state, queued_at) ")
+              "attempts, last_error, state, queued_at, message_key) ")
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":  # SQLite in development: a row at a time is fast enough
             created = []
             for row in rows:
-                cursor.execute(insert + "VALUES (%s, %s, %s, %s, %s, %s, 0, '', 'queued', %s) ON CONFLICT DO NOTHING RETURNING id",
+                cursor.execute(insert + "VALUES (%s, %s, %s, %s, %s, %s, 0, '', 'queued', %s, '') ON CONFLICT DO NOTHING RETURNING id",
                                [*row, now, now, queued_at])
                 created += [found[0] for found in cursor.fetchall()]
             return created
         cursor.execute(
-            insert + "SELECT o, s, c, r, %s, %s, 0, '', 'queued', %s "
+            insert + "SELECT o, s, c, r, %s, %s, 0, '', 'queued', %s, '' "
             "FROM unnest(%s::bigint[], %s::text[], %s::text[], %s::text[]) "
             "AS t(o, s, c, r) ON CONFLICT DO NOTHING RETURNING id",
             [now, now, queued_at, *map(array_literal, zip(*rows))],
@@ -283,15 +283,21 @@ class Recipients:
 
     def _unit(self, unit: Unit) -> list[tuple[str, str]]:
         if unit.pk not in self._by_unit:
-            found = []
-            for membership in Membership.objects.filter(unit=unit, user__is_active=True).select_related("user"):
-                found.append((Outbox.Channel.IN_APP, str(membership.user_id)))
-                if membership.user.email:
-                    found.append((Outbox.Channel.EMAIL, membership.user.email))
-            if unit.robot_webhook_url:
-                found.append((Outbox.Channel.WEBHOOK, unit.robot_webhook_url))
-            self._by_unit[unit.pk] = found
+            self._by_unit[unit.pk] = unit_recipients(unit)
         return self._by_unit[unit.pk]
+
+
+def unit_recipients(unit: Unit) -> list[tuple[str, str]]:
+    """[(channel, recipient)] of a unit: each active member in the app and by email (when they have
+    an address), and the unit's group robot when one is set."""
+    found = []
+    for membership in Membership.objects.filter(unit=unit, user__is_active=True).select_related("user"):
+        found.append((Outbox.Channel.IN_APP, str(membership.user_id)))
+        if membership.user.email:
+            found.append((Outbox.Channel.EMAIL, membership.user.email))
+    if unit.robot_webhook_url:
+        found.append((Outbox.Channel.WEBHOOK, unit.robot_webhook_url))
+    return found
 
 
 def heartbeat_is_stale(now=None) -> bool:

@@ -11,6 +11,8 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+# Form classes are built at import: their labels must be translated when shown, not then.
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from common import limits, xlsx
@@ -25,6 +27,7 @@ from reporting.filters import PeriodForm
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.texts import first_report_facts
 from reporting.selectors import accountability, obligations_visible_to, reports_of
+from reporting.numbering import number_obligations
 from roles.models import Contact, Unit, User
 from roles.permissions import Role
 from roles.selectors import user_roles
@@ -34,6 +37,12 @@ from roles.selectors import user_roles
 LIST_PAGE_SIZE = 50
 # Reports, and deadlines, of one incident shown on its page at a time.
 PANEL_PAGE_SIZE = 20
+
+
+def _numbered(page):
+    """A page of deadlines with their 续报 numbers (reporting.numbering) set on its rows."""
+    number_obligations(page.object_list)
+    return page
 
 
 def _without_page(request) -> str:
@@ -105,7 +114,7 @@ def accountability_xlsx(request):
                         _("of which waived after the deadline"), _("Waived before the deadline (not counted)"),
                         _("Not yet due")])
     for row in summary:
-        xlsx.append(sheet, [row["owner_unit__name"], row["total"], row["on_time"], row["late"], row["missed"],
+        xlsx.append(sheet, [Unit.name_in_language(row["owner_unit__name"], row["owner_unit__name_en"]), row["total"], row["on_time"], row["late"], row["missed"],
                             row["missed_then_waived"], row["waived"], row["pending"]])
     details = book.create_sheet(_("Late and missed")[:31])
     xlsx.append(details, [_("Unit"), _("Number"), _("Incident"), _("Report"), _("Due at"), _("Status"),
@@ -117,10 +126,10 @@ def accountability_xlsx(request):
         late = ob.late_by_seconds if ob.late_by_seconds is not None else int((now - ob.due_at).total_seconds())
         from_discovery = ob.late_from_discovery_seconds // 60 if ob.late_from_discovery_seconds is not None else None
         xlsx.append(details, [
-            ob.owner_unit.name, ob.incident.reference, "" if ob.incident.status == "draft" else ob.incident.title,
+            ob.owner_unit.display_name, ob.incident.reference, "" if ob.incident.status == "draft" else ob.incident.title,
             ob.get_kind_display(), ob.due_at, ob.get_status_display(), late // 60, from_discovery,
             ob.discovery_accepted_reason, ob.waived_by.display_name if ob.waived_by else "", ob.waived_at,
-            ob.waived_reason])
+            ob.waived_reason_text])
     return xlsx.stream(book, f"accountability-{start}-{end}.xlsx")
 
 
@@ -192,21 +201,21 @@ FactsFields = type("FactsFields", (django_forms.Form,), {key: _fact_field(key, l
 
 
 class ReportForm(BootstrapFormMixin, FactsFields):
-    kind = django_forms.ChoiceField(label=_("kind"), choices=[(k, label) for k, label in Kind.choices
+    kind = django_forms.ChoiceField(label=_lazy("kind"), choices=[(k, label) for k, label in Kind.choices
                                                              if k not in (Kind.FIRST_REPORT, Kind.MEASURE)])
-    content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 6}),
+    content = django_forms.CharField(label=_lazy("content"), widget=django_forms.Textarea(attrs={"rows": 6}),
                                      max_length=limits.REPORT_BODY, help_text=limits.limit_help(
                                          limits.REPORT_BODY,
-                                         _("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3).")))
+                                         _lazy("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3).")))
     recipients = django_forms.ModelMultipleChoiceField(
-        label=_("recipients"), required=False, queryset=Contact.objects.filter(is_active=True),
+        label=_lazy("recipients"), required=False, queryset=Contact.objects.filter(is_active=True),
         widget=django_forms.CheckboxSelectMultiple,
-        help_text=_("An upward report fulfils its deadline only when it goes to both the county government and the city bureau."))
-    channel = django_forms.ChoiceField(label=_("channel"), choices=Report.Channel.choices)
+        help_text=_lazy("An upward report fulfils its deadline only when it goes to both the county government and the city bureau."))
+    channel = django_forms.ChoiceField(label=_lazy("channel"), choices=Report.Channel.choices)
     signed_off_by = django_forms.ModelChoiceField(
-        label=_("signed off by (签发人)"), required=False,
+        label=_lazy("signed off by (签发人)"), required=False,
         queryset=User.objects.filter(memberships__unit__kind=Unit.Kind.LEADING_GROUP, is_active=True).distinct(),
-        help_text=_("The bureau leader who approved sending it."))
+        help_text=_lazy("The bureau leader who approved sending it."))
     field_order = ["kind", "recipients", "channel", "signed_off_by", "content"]
 
 
@@ -214,23 +223,23 @@ class ProgressForm(BootstrapFormMixin, django_forms.Form):
     """The station's progress report: words only; it goes up to the bureau in this system, and the
     office reports on to the government (plan 三(二): 逐级向上汇报)."""
 
-    content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 5}),
+    content = django_forms.CharField(label=_lazy("content"), widget=django_forms.Textarea(attrs={"rows": 5}),
                                      max_length=limits.REPORT_BODY, help_text=limits.limit_help(
                                          limits.REPORT_BODY,
-                                         _("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3).")))
+                                         _lazy("Time, place, source, nature, scope, trend and measures taken (plan 三(二)3).")))
 
 
 class SkipLevelForm(BootstrapFormMixin, FactsFields):
     """越级上报 (三(二)2-1): in special cases the station reports straight to the county government or the
     city bureau, stating why; the office and the town government are told at the same moment."""
 
-    skip_level_reason = django_forms.CharField(label=_("why the station reports past the bureau"), max_length=limits.REASON,
+    skip_level_reason = django_forms.CharField(label=_lazy("why the station reports past the bureau"), max_length=limits.REASON,
                                                help_text=limits.limit_help(limits.REASON),
                                                widget=django_forms.Textarea(attrs={"rows": 2}))
     recipients = django_forms.ModelMultipleChoiceField(
-        label=_("recipients"), queryset=Contact.objects.filter(is_active=True, kind=Contact.Kind.UPWARD),
+        label=_lazy("recipients"), queryset=Contact.objects.filter(is_active=True, kind=Contact.Kind.UPWARD),
         widget=django_forms.CheckboxSelectMultiple)
-    content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 5}),
+    content = django_forms.CharField(label=_lazy("content"), widget=django_forms.Textarea(attrs={"rows": 5}),
                                      max_length=limits.REPORT_BODY, help_text=limits.limit_help(limits.REPORT_BODY))
     field_order = ["skip_level_reason", "recipients", "content"]
 
@@ -267,9 +276,10 @@ def incident_panel(request, incident) -> dict:
         # The latest reports and deadlines (the last page) first: a long response has hundreds of each.
         "reports": page_of(request, reports_of(request.user, incident), param="reports", per_page=PANEL_PAGE_SIZE,
                            last_by_default=True),
-        "obligations": page_of(request, obligations_visible_to(request.user).filter(incident=incident).select_related(
-            "waived_by", "measure").order_by("due_at", "pk"), param="deadlines", per_page=PANEL_PAGE_SIZE,
-            last_by_default=True),
+        "obligations": _numbered(page_of(
+            request, obligations_visible_to(request.user).filter(incident=incident).select_related(
+                "waived_by", "measure").order_by("due_at", "pk"), param="deadlines", per_page=PANEL_PAGE_SIZE,
+            last_by_default=True)),
         "report_form": form if office else None,
         "progress_form": form if not office else None,
         "skip_level_form": skip_form,

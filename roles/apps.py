@@ -18,3 +18,8 @@ class RolesConfig(AppConfig):
         # after their own post_migrate, and the role groups must pick them up too.
         post_migrate.connect(_ensure_role_groups, dispatch_uid="roles.ensure_role_groups")
         from roles import authentication  # noqa: F401  (connects: a user's API token dies at logout)
+        from common.messages import register_param
+        from roles.models import BilingualName
+
+        # A unit's or contact's name in a system-made message: {"name": [name, name_en]}.
+        register_param("name", lambda names: BilingualName.name_in_language(*names))

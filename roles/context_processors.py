@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
 from roles.models import Unit
@@ -23,4 +24,7 @@ def menu(request):
 
     user = getattr(request, "user", None)
     return {"menu_api": SimpleLazyObject(
-        lambda: user is not None and bool(user_roles(user) & {Role.OFFICE_STAFF, Role.ADMINISTRATOR}))}
+        lambda: user is not None and bool(user_roles(user) & {Role.OFFICE_STAFF, Role.ADMINISTRATOR})),
+        # Each language by its own name, untranslated ({% get_available_languages %} would call
+        # English "英语" on a Chinese page): the reader looks for their language's name in itself.
+        "menu_languages": settings.LANGUAGES}

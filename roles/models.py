@@ -26,9 +26,22 @@ class BilingualName(models.Model):
 
     @property
     def display_name(self) -> str:
-        if self.name_en and (get_language() or "").startswith("en"):
-            return self.name_en
-        return self.name
+        return self.name_in_language(self.name, self.name_en)
+
+    @property
+    def message_param(self) -> dict:
+        """The name as a parameter of a system-made message (common.messages): both names, kept with
+        the message (no query to show it; the record keeps the name it had), shown by the one rule."""
+        return {"name": [self.name, self.name_en]}
+
+    @staticmethod
+    def name_in_language(name: str, name_en: str) -> str:
+        """The one rule for names on every page and export (issue 12 item 5): the English name in
+        English when there is one (setup_bureau fills them from the plan), the Chinese name otherwise.
+        Official documents (the PDFs) keep the Chinese name."""
+        if name_en and (get_language() or "").startswith("en"):
+            return name_en
+        return name
 
     def __str__(self) -> str:
         return self.display_name

@@ -61,7 +61,7 @@ def restore_migration_data():
     from django.core.management.sql import emit_post_migrate_signal
 
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-    for module in ("incidents.migrations.0002_plan_policy", "reporting.migrations.0006_calendar_day_rules"):
+    for module in ("incidents.migrations.0002_plan_policy", "reporting.migrations.0009_return_answer_rule"):
         importlib.import_module(module).seed(apps, None)
 
 

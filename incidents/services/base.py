@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from guardian.shortcuts import assign_perm
 
+from common.messages import stored
 from incidents.models import Incident, IncidentEvent, Level, LevelPolicy
 from incidents.signals import incident_event
 from roles.models import Delegation, Membership, Unit, User
@@ -153,10 +154,17 @@ def _require_status(incident: Incident, *statuses) -> None:
         )
 
 
-def _event(incident, kind, actor, *, message="", data=None, delegation=None) -> IncidentEvent:
+def _event(incident, kind, actor, *, message="", data=None, delegation=None, message_key="",
+           message_params=None) -> IncidentEvent:
+    """One timeline line. `message`: what the actor typed; or `message_key` + `message_params`, a
+    note the system writes (common.messages), shown in the reader's language and kept as text in the
+    portal's."""
+    if message_key:
+        message = stored(message_key, message_params)
     event = IncidentEvent.objects.create(
         incident=incident, kind=kind, actor=actor, actor_role=actor_role_label(actor) if actor else "",
-        message=message, data=data or {}, delegation=delegation,
+        message=message, data=data or {}, delegation=delegation, message_key=message_key,
+        message_params=message_params or {},
     )
     incident_event.send(sender=IncidentEvent, event=event)  # reporting turns it into deadlines
     return event

@@ -6,7 +6,9 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from common.messages import define, stored
 from incidents.models import Incident, IncidentEvent, InvestigationTeam, Measure
 from incidents.services.base import (
     E,
@@ -26,6 +28,9 @@ from incidents.services.checks import (
     check_team,
 )
 from roles.models import User
+
+# A note the system writes (common.messages): shown in the reader's language.
+CANCELLED_BY_END = define("measure.cancelled_by_end", gettext_noop("Cancelled: the emergency ended."))
 
 
 @transaction.atomic
@@ -51,7 +56,8 @@ def incident_end(*, actor: User, incident: Incident, summary: str, announce: boo
     now = timezone.now()
     # Only what is not yet due is cancelled: a measure past its deadline stays owed (and late).
     incident.measures.filter(Q(due_at=None) | Q(due_at__gt=now), status=Measure.Status.OPEN).update(
-        status=Measure.Status.CANCELLED, completion_note=_("Cancelled: the emergency ended."), completed_at=now
+        status=Measure.Status.CANCELLED, completion_note=stored(CANCELLED_BY_END), completion_note_key=CANCELLED_BY_END,
+        completion_note_params={}, completed_at=now
     )
     _event(incident, E.ENDED, actor, message=summary, delegation=delegation, data={"announce": announce})
     return incident

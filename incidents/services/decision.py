@@ -4,15 +4,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from guardian.shortcuts import remove_perm
 
-from incidents.models import CommandHQ, Incident, Level, Measure
+from common.messages import define, stored
+from incidents.models import CommandHQ, Incident, Measure
 from incidents.services.base import E, S, _event, _grant_view, _locked, _policy, _require_text
 from incidents.services.checks import check_activate, check_change_level, check_decline, check_hq_update
 from incidents.services.response import _measures_from_templates
 from roles.models import Membership, Unit, User
 from roles.permissions import Role
 from roles.selectors import office_section, user_roles
+
+# A note the system writes (common.messages): shown in the reader's language.
+CANCELLED_BY_LEVEL = define("measure.cancelled_by_level", gettext_noop("Cancelled: the level changed from %(old)s to %(new)s."))
 
 
 @transaction.atomic
@@ -65,7 +70,8 @@ def incident_change_level(*, actor: User, incident: Incident, level: int, reason
     incident.save(update_fields=["level", "updated_at"])
     incident.measures.filter(status=Measure.Status.OPEN, template__isnull=False).exclude(level=level).update(
         status=Measure.Status.CANCELLED,
-        completion_note=_("Cancelled: the level changed from %(old)s to %(new)s.") % {"old": Level(old).label, "new": Level(level).label},
+        completion_note=stored(CANCELLED_BY_LEVEL, {"old": {"level": old}, "new": {"level": level}}),
+        completion_note_key=CANCELLED_BY_LEVEL, completion_note_params={"old": {"level": old}, "new": {"level": level}},
         completed_at=now,
     )
     _measures_from_templates(incident, level, start=now)

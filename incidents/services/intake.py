@@ -5,7 +5,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from common.messages import define
 from common.timebounds import HAPPENED_TOLERANCE, validate_happened
 from incidents.models import Incident, IncidentEvent, Level
 from incidents.services.base import (
@@ -80,6 +82,10 @@ def first_report_snapshot(incident: Incident) -> dict:
     return {name: _plain(getattr(incident, name)) for name in INTAKE_FIELDS} | {"station": incident.station_id}
 
 
+# The timeline note of a registration (common.messages): the station's name in the reader's language.
+ASSIGNED = define("event.assigned", gettext_noop("Assigned to %(station)s"))
+
+
 @transaction.atomic
 def incident_file(*, actor: User, station: Unit, draft: bool = False, **fields) -> Incident:
     """A new incident. Station staff file for their own station (a draft, or submitted at once).
@@ -99,7 +105,8 @@ def incident_file(*, actor: User, station: Unit, draft: bool = False, **fields) 
     if draft and not by_station:
         incident.status = S.AWAITING_REPORT
         incident.save()
-        _event(incident, E.REGISTERED, actor, message=station.display_name, data={"station": station.pk})
+        _event(incident, E.REGISTERED, actor, data={"station": station.pk}, message_key=ASSIGNED,
+               message_params={"station": station.message_param})
         return incident
     incident.save()
     _event(incident, E.DRAFT_SAVED, actor)

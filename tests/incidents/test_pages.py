@@ -213,7 +213,10 @@ def test_home_pages_list_what_to_act_on(file_incident, to_state, login):
     verified = to_state(file_incident(title="待决策的事件"), "verified")
     assert "待核实的事件" in login("office").get("/").content.decode()
     director_home = login("director").get("/").content.decode()
-    assert verified.title in director_home and submitted.title not in director_home
+    to_decide = director_home.split('id="awaiting-decision"')[1].split("</section>")[0]
+    assert verified.title in to_decide and submitted.title not in to_decide
+    # The report not yet verified is seen before any escalation, in its own list (issue 12 item 2).
+    assert submitted.title in director_home.split('id="unverified"')[1].split("</section>")[0]
     draft = file_incident(title="未提交的草稿", draft=True)
     assert draft.title in login("station1").get("/").content.decode()
     assert draft.title not in login("station2").get("/").content.decode()

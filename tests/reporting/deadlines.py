@@ -34,3 +34,10 @@ def record(user, day=T0):
     start = day - timedelta(days=1)
     summary, failures = accountability(user, start=start, end=start + timedelta(days=40), now=timezone.now())
     return {row["owner_unit__code"]: row for row in summary}, list(failures)
+
+
+def deadline_outbox():
+    """The outbox rows of deadlines (not the notices of incident steps, reporting.notices)."""
+    from reporting.models import Outbox
+
+    return Outbox.objects.filter(event=None)

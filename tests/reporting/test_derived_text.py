@@ -48,9 +48,11 @@ def test_the_station_s_progress_report_works_and_the_office_is_told_in_one_line(
     told = Notification.objects.get(user=cast["office"], step="station_report")
     assert len(told.title) <= 200 and "\n" not in told.title and "\r" not in told.title
     assert told.title.startswith("城关市场监督管理所")  # the unit and the reference stay whole
-    assert Incident.objects.get(pk=active.pk).reference in told.title
-    if len(single_line(title)) > 150:
-        assert ELLIPSIS in told.title
+    reference = Incident.objects.get(pk=active.pk).reference
+    assert reference in told.title
+    # The incident's title gives way only when the whole would not fit in the 200 characters.
+    whole = f"城关市场监督管理所报送了工作进展报告：{reference} {single_line(title)}"
+    assert (ELLIPSIS in told.title) == (len(whole) > 200)
 
 
 @pytest.mark.parametrize("title", TITLES.values(), ids=TITLES.keys())

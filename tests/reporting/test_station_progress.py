@@ -101,7 +101,7 @@ def test_the_office_is_notified_with_a_link_to_the_incident(active, cast, login)
     report_submit(actor=cast["station1"], incident=active, kind=Kind.PROGRESS_REPORT, content="8人已出院。")
     note = Notification.objects.get(user=cast["office"])
     assert note.incident == active and note.obligation is None and note.step == "station_report"
-    assert "城关" in note.title and active.reference in note.title and "续报" in note.title
+    assert "城关" in note.title and active.reference in note.title and "工作进展报告" in note.title
     assert note.body == "8人已出院。"
     for nobody in ("station1", "station2", "director", "food"):
         assert not Notification.objects.filter(user=cast[nobody]).exists(), nobody

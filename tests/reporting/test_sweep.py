@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from incidents import services as incidents
 from reporting.delivery import deliver
-from reporting.models import Kind, Notification, Obligation, Outbox, SweepHeartbeat
+from reporting.models import Kind, Notification, Obligation, SweepHeartbeat
 from reporting.sweep import heartbeat_is_stale, sweep_due
 from roles.models import Unit
+from tests.reporting.deadlines import deadline_outbox
 
 pytestmark = pytest.mark.django_db
 T0 = timezone.make_aware(timezone.datetime(2026, 11, 20, 9, 0))
@@ -32,13 +33,13 @@ def registered(cast, categories):
 
 
 def _steps(obligation):
-    return sorted(set(Outbox.objects.filter(obligation=obligation).values_list("step", flat=True)))
+    return sorted(set(deadline_outbox().filter(obligation=obligation).values_list("step", flat=True)))
 
 
 def test_nothing_is_done_before_time(registered):
     result = sweep_due(now=T0 + timedelta(minutes=29))
     assert result.marked_overdue == [] and result.messages == 0
-    assert not Outbox.objects.exists()
+    assert not deadline_outbox().exists()
 
 
 def test_reminder_at_half_time_then_shortly_before_then_overdue_then_escalation(registered, cast, django_capture_on_commit_callbacks):
@@ -74,8 +75,8 @@ def test_each_step_happens_once_however_often_the_sweep_runs(registered, django_
     for minute in (60, 60, 61, 95, 96, 200):
         with django_capture_on_commit_callbacks(execute=True):
             sweep_due(now=T0 + timedelta(minutes=minute))
-    counts = {step: Outbox.objects.filter(obligation=registered, step=step).count() for step in _steps(registered)}
-    in_app = Outbox.objects.filter(obligation=registered, channel="in_app")
+    counts = {step: deadline_outbox().filter(obligation=registered, step=step).count() for step in _steps(registered)}
+    in_app = deadline_outbox().filter(obligation=registered, channel="in_app")
     assert in_app.count() == in_app.values("step", "recipient").distinct().count()
     assert Notification.objects.count() == in_app.count()
     assert set(counts) == {"overdue", "escalation"}  # after a two-hour outage the reminders are not sent late
@@ -114,7 +115,7 @@ def test_each_sweep_writes_a_heartbeat_and_staleness_is_seen(db, settings):
 
 def test_delivery_is_idempotent(registered, cast):
     sweep_due(now=T0 + timedelta(minutes=30))
-    row = Outbox.objects.get(channel="in_app", recipient=str(cast["station1"].pk))
+    row = deadline_outbox().get(channel="in_app", recipient=str(cast["station1"].pk))
     assert deliver(row.pk) is True
     assert deliver(row.pk) is False
     assert Notification.objects.filter(user=cast["station1"]).count() == 1
@@ -125,7 +126,7 @@ def test_email_goes_to_members_with_an_address(registered, cast, settings):
     cast["station1"].email = "station1@example.gov.cn"
     cast["station1"].save()
     sweep_due(now=T0 + timedelta(minutes=30))
-    row = Outbox.objects.get(channel="email")
+    row = deadline_outbox().get(channel="email")
     assert deliver(row.pk) is True
     assert mail.outbox[0].to == ["station1@example.gov.cn"] and "首报" in mail.outbox[0].subject
 
@@ -162,7 +163,7 @@ def test_group_robot_webhook_gets_the_wecom_dingtalk_text_message(registered, ro
     _server, url = robot
     Unit.objects.filter(code="chengguan").update(robot_webhook_url=url)
     sweep_due(now=T0 + timedelta(minutes=30))
-    row = Outbox.objects.get(channel="webhook")
+    row = deadline_outbox().get(channel="webhook")
     assert deliver(row.pk) is True
     message = _Robot.received[0]
     assert message["msgtype"] == "text" and "首报" in message["text"]["content"]
@@ -173,13 +174,13 @@ def test_a_failed_send_stays_visible_and_is_retried_later(registered, robot):
     _Robot.status = 500
     Unit.objects.filter(code="chengguan").update(robot_webhook_url=url)
     sweep_due(now=T0 + timedelta(minutes=30))
-    row = Outbox.objects.get(channel="webhook")
+    row = deadline_outbox().get(channel="webhook")
     assert deliver(row.pk) is False
     row.refresh_from_db()
     assert row.sent_at is None and row.attempts == 1 and "500" in row.last_error
     assert row.next_attempt_at > timezone.now()
     _Robot.status = 200
-    Outbox.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+    deadline_outbox().filter(pk=row.pk).update(next_attempt_at=timezone.now())
     assert deliver(row.pk) is True
 
 
@@ -207,7 +208,7 @@ def test_email_is_sent_over_smtp_to_a_local_server(registered, cast, settings):
         cast["station1"].email = "station1@example.gov.cn"
         cast["station1"].save()
         sweep_due(now=T0 + timedelta(minutes=30))
-        row = Outbox.objects.get(channel="email")
+        row = deadline_outbox().get(channel="email")
         assert deliver(row.pk) is True
     finally:
         controller.stop()

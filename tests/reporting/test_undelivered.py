@@ -12,11 +12,12 @@ from django.utils import timezone
 from incidents import services as incidents
 from incidents.services import InvalidTransition
 from reporting import delivery
-from reporting.models import Kind, Obligation, Outbox
+from reporting.models import Kind, Obligation
 from reporting.services import outbox_resend
 from reporting.sweep import sweep_due
 from roles.models import Unit
 from tests.fakes import RobotServer
+from tests.reporting.deadlines import deadline_outbox
 
 pytestmark = pytest.mark.django_db
 T0 = timezone.make_aware(timezone.datetime(2026, 11, 20, 9, 0))
@@ -42,8 +43,8 @@ def failed(cast, categories, robot):
     assert Obligation.objects.filter(kind=Kind.FIRST_REPORT).exists()
     robot.errcode = 93000
     sweep_due(now=T0 + timedelta(minutes=30))
-    row = Outbox.objects.get(channel="webhook")
-    Outbox.objects.filter(pk=row.pk).update(attempts=delivery.MAX_ATTEMPTS - 1)
+    row = deadline_outbox().get(channel="webhook")
+    deadline_outbox().filter(pk=row.pk).update(attempts=delivery.MAX_ATTEMPTS - 1)
     assert delivery.deliver(row.pk) is False
     row.refresh_from_db()
     assert row.state == "failed"
@@ -64,7 +65,7 @@ def test_a_message_still_being_retried_shows_as_failing(cast, categories, robot,
                                 title="某超市", category=categories["food_safety"], proposed_level=2)
     robot.status = 500
     sweep_due(now=T0 + timedelta(minutes=30))
-    assert delivery.deliver(Outbox.objects.get(channel="webhook").pk) is False
+    assert delivery.deliver(deadline_outbox().get(channel="webhook").pk) is False
     html = login("office").get("/").content.decode()
     assert "已失败 1 次，将于" in html and "HTTP 500" in html
 
@@ -93,7 +94,7 @@ def test_send_again_queues_it_and_it_is_delivered(failed, login, robot, django_c
 def test_send_again_of_a_message_of_unknown_outcome_keeps_the_resend_mark(failed, cast, robot,
                                                                           django_capture_on_commit_callbacks):
     attempted = timezone.now() - timedelta(hours=1)
-    Outbox.objects.filter(pk=failed.pk).update(state="uncertain", attempted_at=attempted, resend_of_at=None)
+    deadline_outbox().filter(pk=failed.pk).update(state="uncertain", attempted_at=attempted, resend_of_at=None)
     robot.errcode = 0
     with django_capture_on_commit_callbacks(execute=True):
         outbox_resend(actor=cast["office"], outbox=failed)
@@ -103,10 +104,10 @@ def test_send_again_of_a_message_of_unknown_outcome_keeps_the_resend_mark(failed
 
 
 def test_send_again_refuses_a_delivered_or_queued_message(failed, cast, login):
-    Outbox.objects.filter(pk=failed.pk).update(state="queued")
+    deadline_outbox().filter(pk=failed.pk).update(state="queued")
     with pytest.raises(InvalidTransition):
         outbox_resend(actor=cast["office"], outbox=failed)
-    Outbox.objects.filter(pk=failed.pk).update(state="sent", sent_at=timezone.now())
+    deadline_outbox().filter(pk=failed.pk).update(state="sent", sent_at=timezone.now())
     assert login("office").post(f"/reporting/outbox/{failed.pk}/resend/").status_code == 302  # with a message
     failed.refresh_from_db()
     assert failed.state == "sent"
