@@ -119,6 +119,12 @@ def open_measures_of(user) -> QuerySet[Measure]:
     )
 
 
+def incident_events(incident: Incident):
+    """The incident's events, oldest first, with actor, delegation and attachments: the API's
+    timeline (api.md: one row per event, ids and raw data, as stored)."""
+    return incident.events.select_related("actor", "delegation__acting").prefetch_related("attachments")
+
+
 def incident_timeline(incident: Incident) -> list:
     """The incident's record, oldest first: its events, and every report filed on it (首报, 上报, 续报,
     the station's progress reports, 终报, after-action; added by reporting through
@@ -129,5 +135,4 @@ def incident_timeline(incident: Incident) -> list:
     reports have theirs on the timeline without a data migration. The caller has already checked
     that the user sees the incident (incidents_visible_to); everyone who sees it sees its reports.
     Queries: a fixed number, whatever the number of events and reports."""
-    events = incident.events.select_related("actor", "delegation__acting").prefetch_related("attachments")
-    return merged_timeline(incident, events)
+    return merged_timeline(incident, incident_events(incident))

@@ -9,15 +9,15 @@ adds every report) through `TIMELINE_SOURCES`, so the record reads in one place.
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone as dt_timezone
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from incidents.models import ROMAN, Category, CommandHQ, Incident, IncidentEvent, Measure
-from roles.models import Unit
+from incidents.models import ROMAN, CommandHQ, Incident, IncidentEvent, Measure
 
 # Which model's fields an event's data speaks of.
 EVENT_MODELS = {
@@ -36,9 +36,6 @@ FACT_KEYS = {
     IncidentEvent.Kind.MEASURE_ADDED: ("owner_unit", "due_at"),
 }
 LEVEL_FIELDS = {"level", "proposed_level"}
-# Related rows named on the timeline, fetched once per page: model → how it is shown.
-NAMED = {Unit: "display_name", Category: "display_name"}
-
 # Callables incident → iterable of TimelineEntry, registered by other apps in their ready().
 TIMELINE_SOURCES = []
 
@@ -76,14 +73,14 @@ def local_time_text(value) -> str:
     if not isinstance(moment, datetime):
         return str(value)
     if timezone.is_naive(moment):
-        moment = timezone.make_aware(moment, timezone.utc)
+        moment = moment.replace(tzinfo=dt_timezone.utc)  # events keep UTC
     return dateformat.format(timezone.localtime(moment), "Y-m-d H:i")
 
 
 def _field(model, key):
     try:
         return model._meta.get_field(key)
-    except Exception:  # FieldDoesNotExist: a key that is no field (older data), shown as it is
+    except FieldDoesNotExist:  # a key that is no field (a fact of the step), shown as it is
         return None
 
 
@@ -107,7 +104,7 @@ class _Names:
         obj = self.found.get(model, {}).get(pk)
         if obj is None:
             return f"#{pk}"
-        return getattr(obj, NAMED.get(model, "display_name"), str(obj))
+        return getattr(obj, "display_name", None) or str(obj)  # units, categories, people
 
 
 def _value_text(model, key, value, names: _Names) -> str:

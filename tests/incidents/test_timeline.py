@@ -105,3 +105,12 @@ def test_the_timeline_costs_the_same_queries_for_many_reports(recorded, login, c
         services.incident_comment(actor=cast["office"], incident=recorded, message=f"意见{n}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(f"/incidents/{recorded.pk}/").status_code == 200
+
+
+def test_times_kept_in_utc_read_in_shanghai():
+    from incidents.timeline import local_time_text
+
+    assert local_time_text("2026-01-05T01:30:00+00:00") == "2026-01-05 09:30"
+    assert local_time_text("2026-01-05T01:30:00") == "2026-01-05 09:30"  # events keep UTC, offset or not
+    assert local_time_text(OCCURRED) == "2026-01-05 09:30"
+    assert local_time_text("not a time") == "not a time"
