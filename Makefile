@@ -9,7 +9,7 @@ export PYTHONUNBUFFERED := 1
 # reads PORT from the environment and hands it to the first Procfile process (web).
 export PORT ?= 8000
 
-.PHONY: run test fuzz faults bench bench-pdf bench-province screenshots setup system-deps migrate messages clean
+.PHONY: run test fuzz faults bench bench-pdf bench-province bench-page screenshots setup system-deps migrate messages clean
 
 run: setup migrate
 	$(BIN)/python manage.py seed_demo
@@ -56,6 +56,12 @@ bench-province: setup
 # the issue's 200,000 characters, now refused), figures to docs/benchmarks.md (its own section).
 bench-pdf: setup
 	DATABASE_URL=$${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/emergency} $(BIN)/python bench/pdf.py
+
+# A benchmark, not a test: the intake page on a phone's profile (CPU ×4, 1.6 Mbps, 150 ms) in Chromium, under
+# `make run` and as in production (collectstatic + gunicorn): bytes transferred and LCP, figures to
+# docs/benchmarks.md. Its own database (BENCH_PAGE_DATABASE_URL) and ports (BENCH_PAGE_PORT, +1).
+bench-page: setup
+	$(BIN)/python bench/intake_page.py
 
 setup: system-deps $(VENV)/.installed messages
 

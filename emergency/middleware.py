@@ -2,10 +2,25 @@ from urllib.parse import quote, urlsplit
 
 from django.conf import settings
 from django.http import JsonResponse
+from django.middleware.gzip import GZipMiddleware
 from django.shortcuts import render, resolve_url
 from django.utils.translation import gettext as _
 
 from incidents.services import InvalidTransition
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's GZipMiddleware, with its BREACH mitigation (random padding; CSRF tokens are masked
+    per response anyway), for text only: pages, JSON, CSS, JavaScript, SVG. Photos, PDFs, fonts and
+    spreadsheets are compressed already; compressing them again costs CPU and drops Content-Length."""
+
+    TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/problem+json",
+                  "image/svg+xml", "application/vnd.oai.openapi")
+
+    def process_response(self, request, response):
+        if not response.get("Content-Type", "").startswith(self.TEXT_TYPES):
+            return response
+        return super().process_response(request, response)
 
 
 class InvalidTransitionMiddleware:

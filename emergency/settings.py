@@ -62,6 +62,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Compresses text answers (pages, and under `make run` the static files WhiteNoise serves from
+    # static/ as they are; in production WhiteNoise serves its precompressed .gz, left alone here).
+    # Above WhiteNoise so it sees WhiteNoise's answers (issue 12 item 9; BREACH: docs/security.md).
+    "emergency.middleware.TextGZipMiddleware",
     # Before anything reads the body: a body over the limit is answered 413 unread.
     "emergency.middleware.RequestBodyLimitMiddleware",
     "csp.middleware.CSPMiddleware",

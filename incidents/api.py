@@ -22,7 +22,7 @@ from common.timebounds import validate_happened, validate_planned
 from incidents import services
 from incidents.forms import INTAKE_TEXT_FIELDS
 from incidents.models import Category, CommandHQ, Incident, IncidentEvent, Level, Measure
-from incidents.selectors import incident_list, incident_search, incident_timeline, incidents_visible_to
+from incidents.selectors import incident_events, incident_list, incident_search, incidents_visible_to
 from roles.models import Unit, User
 
 # ---------------------------------------------------------------- errors
@@ -419,4 +419,4 @@ class IncidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
     @action(detail=True, methods=["get"], pagination_class=None, filter_backends=[])
     def timeline(self, request, pk=None):
         incident = self.get_object()
-        return Response(EventSerializer(incident_timeline(incident), many=True).data)
+        return Response(EventSerializer(incident_events(incident), many=True).data)

@@ -5,6 +5,7 @@ from django.db.models import Q, QuerySet
 
 from common.filters import parse_id
 from incidents.models import Incident, IncidentGroupObjectPermission, Measure
+from incidents.timeline import merged_timeline
 from roles.models import Membership, Unit
 from roles.permissions import Role
 from roles.selectors import user_roles
@@ -178,5 +179,20 @@ def open_measures_of(user) -> QuerySet[Measure]:
     )
 
 
-def incident_timeline(incident: Incident):
+def incident_events(incident: Incident):
+    """The incident's events, oldest first, with actor, delegation and attachments: the API's
+    timeline (api.md: one row per event, ids and raw data, as stored)."""
     return incident.events.select_related("actor", "delegation__acting").prefetch_related("attachments")
+
+
+def incident_timeline(incident: Incident) -> list:
+    """The incident's record, oldest first: its events, and every report filed on it (首报, 上报, 续报,
+    the station's progress reports, 终报, after-action; added by reporting through
+    incidents.timeline.TIMELINE_SOURCES), as incidents.timeline.TimelineEntry in the reader's language.
+
+    Reports are merged here rather than copied into events: the Report row is the record of what was
+    sent (immutable), so the timeline cannot disagree with it, and incidents filed before this showed
+    reports have theirs on the timeline without a data migration. The caller has already checked
+    that the user sees the incident (incidents_visible_to); everyone who sees it sees its reports.
+    Queries: a fixed number, whatever the number of events and reports."""
+    return merged_timeline(incident, incident_events(incident))

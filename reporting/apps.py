@@ -29,3 +29,10 @@ class ReportingConfig(AppConfig):
 
         if incident_panel not in DETAIL_PANELS:
             DETAIL_PANELS.append(incident_panel)
+
+        # Every report is on the incident's timeline (issue 12 item 3), merged when the page is read.
+        from incidents.timeline import TIMELINE_SOURCES
+        from reporting.selectors import report_timeline
+
+        if report_timeline not in TIMELINE_SOURCES:
+            TIMELINE_SOURCES.append(report_timeline)

@@ -6,6 +6,7 @@ from django.utils import timezone
 from incidents.models import Incident
 from incidents.selectors import BUREAU_WIDE_ROLES, incident_visibility, incidents_visible_to, user_unit_ids
 from reporting.models import Kind, Notification, Obligation, Outbox, Report
+from reporting.numbering import report_label
 from roles.selectors import user_roles
 
 OPEN = [Obligation.Status.PENDING, Obligation.Status.OVERDUE]
@@ -167,3 +168,35 @@ def undelivered_messages(user, *, limit: int = 50) -> list[Outbox]:
         else:
             row.recipient_label = row.recipient
     return rows
+
+
+def report_timeline(incident) -> list:
+    """Every report of the incident as a timeline entry (registered in reporting.apps into
+    incidents.timeline.TIMELINE_SOURCES; the incident page has already checked visibility). Two
+    queries (reports with author, unit and corrected report; their recipients)."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from incidents.timeline import TimelineEntry, local_time_text
+
+    entries = []
+    reports = Report.objects.filter(incident=incident).select_related("author", "unit", "corrects").prefetch_related(
+        "recipients").order_by("submitted_at", "pk")
+    for report in reports:
+        notes = []
+        recipients = "、".join(c.display_name for c in report.recipients.all())
+        if recipients:
+            notes.append(_("to %(recipients)s, by %(channel)s") % {"recipients": recipients, "channel": report.get_channel_display()})
+        if report.sent_at and abs((report.sent_at - report.submitted_at).total_seconds()) >= 60:
+            notes.append(_("sent at %(time)s") % {"time": local_time_text(report.sent_at)})
+        if report.corrects:
+            notes.append(_("corrects %(report)s of %(time)s") % {
+                "report": report_label(report.corrects), "time": local_time_text(report.corrects.submitted_at)})
+        if report.skip_level_reason:
+            notes.append(_("reported past the bureau (越级上报), because: %(reason)s") % {"reason": report.skip_level_reason})
+        entries.append(TimelineEntry(
+            at=report.submitted_at, title=report_label(report), actor=report.author, actor_role=report.unit.display_name,
+            message=report.content, message_folded=True, notes=notes, kind=f"report:{report.kind}",
+            links=[(_("Download as PDF"), reverse("reporting:report_pdf", args=[report.pk]))],
+        ))
+    return entries

@@ -45,19 +45,6 @@ def role_label(value):
         return value
 
 
-# Events whose data maps each changed field to [old, new]; the others hold snapshots or facts.
-CHANGE_EVENTS = {"draft_saved", "corrected", "hq_changed", "level_changed", "activated", "measure_updated"}
-
-
-@register.filter
-def changes(event):
-    """The event's "field: old → new" pairs, for the timeline."""
-    if event.kind not in CHANGE_EVENTS:
-        return []
-    return [(key, value[0], value[1]) for key, value in (event.data or {}).items()
-            if isinstance(value, list) and len(value) == 2]
-
-
 def duration_text(seconds: int) -> str:
     """“2 d 3 h 5 min”, for countdowns and lateness."""
     minutes = abs(int(seconds)) // 60

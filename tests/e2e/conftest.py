@@ -102,3 +102,11 @@ def shot():
         page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
     return _shot
+
+
+def click_and_confirm(page, target):
+    """Press a button that asks first (data-confirm, static/js/confirm.js) and answer yes: the
+    dialog must open, and its confirm button sends the form. Call inside page.expect_navigation()."""
+    (page.locator(target) if isinstance(target, str) else target).click()
+    page.locator("#confirm-dialog").wait_for(state="visible")
+    page.locator("#confirm-dialog [data-confirm-ok]").click()

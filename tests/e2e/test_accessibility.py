@@ -15,6 +15,7 @@ from django.utils import timezone
 from incidents import services as incidents
 from reporting.sweep import sweep_due
 from roles.models import Unit
+from tests.e2e.conftest import click_and_confirm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -242,7 +243,7 @@ def test_errors_are_read_with_their_fields(cast, categories, open_as):
     page.goto(f"{page.base}/incidents/new/")
     page.fill("#id_title", "城关镇某饭店疑似食物中毒")
     with page.expect_navigation():
-        page.click("button[value=submit]")
+        click_and_confirm(page, "button[value=submit]")
     errors = page.locator(".invalid-feedback")
     assert errors.count() >= 3  # time, place, what happened
     for i in range(errors.count()):

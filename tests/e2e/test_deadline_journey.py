@@ -11,6 +11,7 @@ from incidents import services as incidents
 from reporting.models import Kind, Notification, Obligation
 from reporting.sweep import sweep_due
 from roles.models import Unit
+from tests.e2e.conftest import click_and_confirm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -62,7 +63,7 @@ def test_a_missed_deadline_from_board_to_accountability(cast, categories, open_a
     for name, value in {"nature": "过期食品", "scope": "一家超市", "trend": "已控制", "measures_taken": "下架封存"}.items():
         station.fill(f"#id_{name}", value)
     with station.expect_navigation():
-        station.click("button[value=submit]")
+        click_and_confirm(station, "button[value=submit]")
     obligation.refresh_from_db()
     assert obligation.status == Obligation.Status.FULFILLED and obligation.late_by_seconds > 0
 

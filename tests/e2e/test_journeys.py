@@ -15,6 +15,7 @@ from incidents import services as incidents
 from incidents.models import Attachment, Incident
 from reporting.models import Kind, Notification, Obligation, Report
 from roles.models import Unit
+from tests.e2e.conftest import click_and_confirm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -39,7 +40,11 @@ def _state_the_facts(page):
 def _act(page, action):
     card = _open(page, action)
     with page.expect_navigation():
-        card.locator("button[type=submit]").click()
+        button = card.locator("button[type=submit]")
+        if button.get_attribute("data-confirm") is not None:
+            click_and_confirm(page, button)  # an irreversible step asks first
+        else:
+            button.click()
 
 
 def _photo() -> bytes:
@@ -95,7 +100,7 @@ def test_journey_1_station_on_a_phone(cast, categories, file_incident, to_state,
     _state_the_facts(station)
     station.set_input_files("#id_files", files=[{"name": "现场照片.png", "mimeType": "image/png", "buffer": _photo()}])
     with station.expect_navigation():
-        station.click("button[value=submit]")
+        click_and_confirm(station, "button[value=submit]")
     assert "首报已提交" in station.content()
     incident = Incident.objects.get(pk=incident.pk)
     assert incident.status == Incident.Status.SUBMITTED
@@ -114,7 +119,7 @@ def test_journey_1_station_on_a_phone(cast, categories, file_incident, to_state,
     station.click("#progress-report summary")
     station.fill("#id_progress-content", "9名儿童中6人已出院;涉事幼儿园食堂已停业,留样已送检。")
     with station.expect_navigation():
-        station.click("text=提交工作进展报告")
+        click_and_confirm(station, "text=提交工作进展报告")
     assert "报告已提交" in station.content()
     report = Report.objects.get(incident=incident, kind=Kind.PROGRESS_REPORT)
     assert report.unit == incident.station and report.author == cast["station1"] and report.sequence == 1
@@ -165,7 +170,7 @@ def test_a_lost_connection_does_not_lose_a_draft(cast, categories, file_incident
 
     # The connection drops as the station presses submit: nothing is sent, the page says the draft is kept.
     page.context.set_offline(True)
-    page.click("button[value=submit]")
+    click_and_confirm(page, "button[value=submit]")
     warning = page.locator("[data-draft-offline]")
     warning.wait_for()
     assert "草稿已保存在本机" in warning.inner_text()
@@ -193,7 +198,7 @@ def test_a_lost_connection_does_not_lose_a_draft(cast, categories, file_incident
     page.goto(form_url)
     assert page.input_value("#id_title") == typed["#id_title"]
     with page.expect_navigation():
-        page.click("button[value=submit]")
+        click_and_confirm(page, "button[value=submit]")
     incident = Incident.objects.get(title=typed["#id_title"])
     assert incident.status == Incident.Status.SUBMITTED and incident.proposed_level == 3
     assert page.evaluate("() => Object.keys(localStorage).filter(k => k.endsWith('/incidents/new/'))") == []
@@ -255,7 +260,7 @@ def test_journey_3_the_office_verifies_reports_and_exports(cast, file_incident, 
     office.select_option("#id_report-kind", "upward_report")
     office.fill("#id_report-content", "县局已核实:某超市销售过期食品,已下架封存,立案调查。")
     with office.expect_navigation():
-        office.click("text=提交报告")
+        click_and_confirm(office, "text=提交报告")
     upward = Obligation.objects.get(incident=incident, kind=Kind.UPWARD_REPORT)
     assert upward.status == Obligation.Status.FULFILLED and upward.late_by_seconds is None
     shot(office, "journey3-1-reported")

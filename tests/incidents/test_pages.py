@@ -248,10 +248,11 @@ def test_the_list_filters_and_searches_within_what_the_user_sees(file_incident, 
 
 
 def test_the_timeline_shows_changes_but_not_snapshots_as_changes(file_incident, to_state, login, cast):
-    from incidents.templatetags.incidents import changes
+    from incidents.timeline import event_entries
 
     incident = to_state(file_incident(proposed_level=2), "active")
-    formed = incident.events.get(kind="hq_formed")
-    assert len(formed.data["member_sections"]) == 2 and changes(formed) == []  # two ids are not "old → new"
-    activated = incident.events.get(kind="activated")
-    assert changes(activated) == [("level", None, 2)]
+    formed, = event_entries(incident.events.filter(kind="hq_formed"))
+    assert formed.changes == []  # two member sections' ids are not "old → new"
+    assert [str(label) for label, _value in formed.facts][2:] == ["成员科室", "涉及的监管所"]
+    activated, = event_entries(incident.events.filter(kind="activated"))
+    assert [(str(label), old, new) for label, old, new in activated.changes] == [("响应级别", "—", "Ⅱ级")]
