@@ -290,12 +290,11 @@ def deliver_rows(outbox_ids: list[int]) -> int:
     per robot. Each row's error is recorded on the row; one bad row never stops the others.
     Returns how many rows this call sent."""
     rows = list(Outbox.objects.filter(claimable(timezone.now()), pk__in=outbox_ids).order_by("pk"))
-    sent = 0
+    in_app = [row.pk for row in rows if row.channel == Outbox.Channel.IN_APP]
+    sent = deliver_in_app_rows(in_app) if in_app else 0
     groups = defaultdict(list)
     for row in rows:
-        if row.channel == Outbox.Channel.IN_APP:
-            sent += deliver_in_app(row.pk)
-        else:
+        if row.channel != Outbox.Channel.IN_APP:
             # A resend travels apart from first sends: its digest carries the "resent" mark.
             groups[(row.channel, row.recipient, row.resend_of_at is not None)].append(row.pk)
     for (channel, recipient, _resend), ids in groups.items():
@@ -304,6 +303,35 @@ def deliver_rows(outbox_ids: list[int]) -> int:
         except Exception:  # noqa: BLE001 - recorded on the rows by deliver_group; the next group still goes
             log.exception("delivery of outbox rows %s failed", ids)
     return sent
+
+
+def deliver_in_app_rows(outbox_ids: list[int]) -> int:
+    """In-app rows in one transaction: the notifications in one insert, the rows marked sent in one
+    update (a sweep's batch makes hundreds; one transaction each kept the last of them waiting
+    seconds behind the first, issue 16's lag target). Rows another worker holds are skipped. If
+    anything in the batch fails (a recipient who no longer exists), nothing of it is kept and the
+    rows go one by one, so one bad row fails alone and is recorded on itself. Returns rows sent."""
+    try:
+        with transaction.atomic():
+            rows = list(Outbox.objects.select_for_update(of=("self",), skip_locked=True)
+                        .select_related("obligation__incident", "obligation__owner_unit")
+                        .filter(claimable(timezone.now()), pk__in=outbox_ids, channel=Outbox.Channel.IN_APP)
+                        .order_by("pk"))
+            users = User.objects.in_bulk({int(row.recipient) for row in rows})
+            notes = []
+            for row in rows:
+                title, body = message(row)
+                notes.append(Notification(user=users[int(row.recipient)], obligation=row.obligation, step=row.step,
+                                          incident=row.obligation.incident, body=body,
+                                          title=truncate(single_line(title), TITLE_LENGTH)))
+            Notification.objects.bulk_create(notes)
+            now = timezone.now()
+            Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(
+                state=Outbox.State.SENT, sent_at=now, attempted_at=now, attempts=F("attempts") + 1)
+            return len(rows)
+    except Exception:  # noqa: BLE001 - rolled back whole; one by one, each failure recorded on its row
+        log.warning("in-app batch of %d rows failed; delivering them one by one", len(outbox_ids), exc_info=True)
+        return sum(deliver_in_app(pk) for pk in outbox_ids)
 
 
 def deliver_in_app(outbox_id: int) -> int:

@@ -54,17 +54,19 @@ def counts() -> None:
     from incidents.models import Incident
 
     outbox = list(Outbox.objects.values("pk", "channel", "recipient", "step", "state", "attempts", "created_at",
-                                        "sent_at", "obligation__incident_id"))
+                                        "queued_at", "sent_at", "obligation__incident_id"))
     references = {incident.pk: incident.reference for incident in Incident.objects.all()}
     for row in outbox:
         row["obligation__incident__reference"] = references[row.pop("obligation__incident_id")]
-        for key in ("created_at", "sent_at"):
+        for key in ("created_at", "queued_at", "sent_at"):
             row[key] = row[key].timestamp() if row[key] else None
     notes = list(Notification.objects.filter(obligation__isnull=False)
                  .values("user_id", "obligation_id", "step", "title")
                  .annotate(n=Count("pk")))
-    beats = sorted(b.timestamp() for b in SweepHeartbeat.objects.values_list("finished_at", flat=True))
-    print(json.dumps({"outbox": outbox, "notifications": notes, "heartbeats": beats}, ensure_ascii=False))
+    sweeps = sorted((finished.timestamp(), (finished - started).total_seconds())
+                    for started, finished in SweepHeartbeat.objects.values_list("started_at", "finished_at"))
+    print(json.dumps({"outbox": outbox, "notifications": notes, "heartbeats": [at for at, _took in sweeps],
+                      "sweep_seconds": [took for _at, took in sweeps]}, ensure_ascii=False))
 
 
 if __name__ == "__main__":
