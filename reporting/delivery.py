@@ -75,8 +75,10 @@ def queued_stale() -> timedelta:
 
 def sending_stale() -> timedelta:
     """How long a row may stay `sending` before its worker is presumed dead. An SMTP exchange is up
-    to six commands, each allowed EMAIL_TIMEOUT; a minute more for a slow database."""
-    return timedelta(seconds=6 * max(settings.EMAIL_TIMEOUT, settings.ROBOT_TIMEOUT_SECONDS) + 60)
+    to six commands, each allowed EMAIL_TIMEOUT; OUTBOX_SENDING_MARGIN_SECONDS more (a minute by
+    default) for a slow database."""
+    return timedelta(seconds=6 * max(settings.EMAIL_TIMEOUT, settings.ROBOT_TIMEOUT_SECONDS)
+                     + settings.OUTBOX_SENDING_MARGIN_SECONDS)
 
 
 # ----------------------------------------------------------------------------- queueing

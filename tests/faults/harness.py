@@ -205,7 +205,7 @@ class Stage:
         self.mail.received.clear()
         subprocess.run(["redis-cli", "-p", str(self.redis_port), "flushall"], capture_output=True)
 
-    PROCESSES = {
+    PROCESSES = {  # as Procfile.dev starts them
         "beat": ["beat", "--loglevel=WARNING"],
         "beat2": ["beat", "--loglevel=WARNING"],
         "sweeper": ["worker", "-Q", "sweep,in_app", "-n", "sweeper@%h", "--concurrency=1", "--loglevel=WARNING"],
