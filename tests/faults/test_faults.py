@@ -1,5 +1,5 @@
 """`make faults`: the scenarios of issue 16 against real processes on loopback. Each scenario gets a
-fresh database, starts beat, the sweeper and the delivery worker as `make run` does, files incidents
+fresh database, starts beat, the sweeper and the delivery workers as `make run` does, files incidents
 whose first-report deadlines fall due over the next seconds (each deadline: a half-time and a
 "due soon" reminder at once, then the overdue notice; in the app, by email and to the robot),
 applies its fault, waits until the outbox has drained, and counts expected messages (one per outbox
@@ -51,8 +51,8 @@ def _wait(condition, seconds, what):
         time.sleep(0.2)
 
 
-def run(stage: Stage, name: str, *, count=60, spread=20, fault=None, outage=0.0, processes=("beat", "sweeper", "worker"),
-        drain=300, env=None, users=0):
+def run(stage: Stage, name: str, *, count=60, spread=20, fault=None, outage=0.0,
+        processes=("beat", "sweeper", "worker", "robots"), drain=300, env=None, users=0):
     """One scenario; `users` simulated people (tests/faults/load.py) use the portal through gunicorn
     from before the deadlines are filed until the outbox has drained."""
     stage.extra_env = dict(env or {})
@@ -116,8 +116,10 @@ def test_worker_killed_mid_delivery(stage):
         stage.robot.delay = 1.0  # each robot post takes a second: some are in flight
         _deliveries_under_way(stage)
         time.sleep(0.5)
+        stage.stop_process("robots", signal.SIGKILL)
         stage.stop_process("worker", signal.SIGKILL)
         time.sleep(2)
+        stage.start_process("robots")
         stage.start_process("worker")
         time.sleep(8)
         stage.stop_process("sweeper", signal.SIGKILL)  # in-app notices and the sweep
@@ -141,7 +143,7 @@ def test_redis_restart(stage, keep):
 
 
 def test_two_beats(stage):
-    run(stage, "two beats", processes=("beat", "beat2", "sweeper", "worker"))
+    run(stage, "two beats", processes=("beat", "beat2", "sweeper", "worker", "robots"))
 
 
 def test_beat_outage_and_catch_up(stage):

@@ -3,11 +3,11 @@
 the real PostgreSQL and a private Redis. The whole suite (eleven scenarios and fifty users, about
 twenty minutes, its own PostgreSQL that it restarts) is `make faults`.
 
-Beat, the sweeper and the delivery worker run as `make run` starts them (tests/faults/harness.py);
+Beat, the sweeper and the delivery workers run as `make run` starts them (tests/faults/harness.py);
 twelve deadlines fall due over six seconds, from twelve seconds after they are filed (each: the half-time and "due soon" reminders, then the
 overdue notice to the station and the office; in the app, by email and to the group robot), and
 meanwhile:
-- the delivery worker is SIGKILLed while a robot post is in flight, and started again (the row it
+- the robots' worker is SIGKILLed while a robot post is in flight, and started again (the row it
   was sending is resent once, marked; the rows of its lost task are queued again);
 - the robot answers WeCom's rate-limit code (45009) to all but one post for its first ten seconds.
 Then the count: every expected message arrived, none twice unmarked, the killed send came back
@@ -91,25 +91,25 @@ def test_every_message_arrives_once_across_a_killed_worker_and_a_rate_limit(cast
                         f"{db['PORT'] or 5432}/{db['NAME']}")
     try:
         stage.start()
-        for process in ("beat", "sweeper", "worker"):
+        for process in ("beat", "sweeper", "worker", "robots"):
             stage.start_process(process)
         stage.robot.delay, stage.robot.per_minute = 1.0, 1  # posts take a second; the robot's minute is full
         stage.seed(DEADLINES, 6)
         _wait(lambda: stage.robot.seen, 90, "the first robot post")
         time.sleep(0.3)  # in flight: the robot has it, the worker has no answer yet
-        stage.stop_process("worker", signal.SIGKILL)
+        stage.stop_process("robots", signal.SIGKILL)
         time.sleep(1)
-        stage.start_process("worker")
+        stage.start_process("robots")
         stage.robot.delay = 0
         time.sleep(10)
         stage.robot.per_minute = None
-        for process in ("beat", "sweeper", "worker"):
+        for process in ("beat", "sweeper", "worker", "robots"):
             assert stage.alive(process), f"{process} died:\n{stage.log_tail(process)}"
         counts = stage.wait_drained(DEADLINES, 150)
         result = stage.tally(counts)
         result["rows"] = Counter((row["step"], row["channel"]) for row in counts["outbox"])
     finally:
-        logs = {name: stage.log_tail(name) for name in ("beat", "sweeper", "worker")}
+        logs = {name: stage.log_tail(name) for name in ("beat", "sweeper", "worker", "robots")}
         stage.stop()
     assert result["expected"] == DEADLINES * 11, result["rows"]  # 3 steps × station1 and office, app and email, robot
     assert result["lost"] == 0 and result["unmarked_duplicates"] == 0, (result, logs)
