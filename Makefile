@@ -28,8 +28,9 @@ FUZZ_EXAMPLES ?= 200
 fuzz: setup
 	FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) FUZZ_RANDOM=1 $(BIN)/pytest tests/test_generated_inputs.py -q -s -p no:cacheprovider $(PYTEST_ARGS)
 
-# The fault suite (tests/faults/, about twenty minutes): its own PostgreSQL, Redis, mail server,
-# group robot, beat and workers on loopback; kills, restarts and hangs them and counts every message.
+# The fault suite (tests/faults/, about twenty-five minutes): its own PostgreSQL, Redis, mail server,
+# group robot, beat and workers on loopback; kills, restarts and hangs them, puts 50 simulated users
+# on the portal, and counts every message. (tests/faults/test_in_ci.py also runs in `make test`.)
 # Figures to test-artifacts/faults.md (and docs/reliability.md).
 faults: setup
 	FAULTS=1 $(BIN)/pytest tests/faults -q -p no:cacheprovider $(PYTEST_ARGS)

@@ -213,6 +213,9 @@ ROBOT_MESSAGES_PER_MINUTE = config.int("ROBOT_MESSAGES_PER_MINUTE", default=20, 
 # sends), and after how long a queued message whose task never ran is queued again.
 OUTBOX_RETRY_SECONDS = config.int("OUTBOX_RETRY_SECONDS", default=30, minimum=1)
 OUTBOX_QUEUED_STALE_SECONDS = config.int("OUTBOX_QUEUED_STALE_SECONDS", default=300, minimum=1)
+# A send still `sending` after 6 × the longest timeout (a whole SMTP exchange) plus this margin is
+# presumed cut off (worker killed, database lost) and resent once, marked (reporting.delivery.sending_stale).
+OUTBOX_SENDING_MARGIN_SECONDS = config.int("OUTBOX_SENDING_MARGIN_SECONDS", default=60, minimum=1)
 
 REDIS_URL = config.url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:

@@ -15,24 +15,15 @@ Group robots (WeCom, DingTalk) allow about 20 messages a minute each: what is du
 one delivery goes as one digest (split only to stay under the robot's message size), a limiter
 shared by all workers (the cache: Redis in production) keeps to ROBOT_MESSAGES_PER_MINUTE, and the
 digest marks all of its rows. Email is a digest per person the same way; in-app notices are one
-database row each, written in the same transaction that marks the outbox row sent.
+database row each, written in the same transaction that marks the outbox row sent (a task's rows
+together). The wire — the robot post, the email, the limiter — is reporting.outbound.
 """
 
-import hashlib
-import http.client
-import json
 import logging
-import smtplib
-import time
-import urllib.error
-import urllib.request
 from collections import defaultdict
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.cache import cache
-from django.core.exceptions import ValidationError
-from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -43,7 +34,15 @@ from common.messages import define, stored
 from common.text import single_line, truncate
 from reporting import notices
 from reporting.models import Kind, Notification, Outbox
-from roles import webhooks
+from reporting.outbound import (  # noqa: F401 - the wire's names, also reached through this module
+    ROBOT_RATE_LIMIT_CODES,
+    DeliveryError,
+    RateLimited,
+    UncertainDelivery,
+    post_to_robot,
+    robot_slot,
+    send_email,
+)
 from roles.models import User
 
 log = logging.getLogger(__name__)
@@ -54,21 +53,7 @@ TITLE_LENGTH = Notification._meta.get_field("title").max_length
 FIRST_BACKOFF = timedelta(seconds=30)
 # WeCom takes at most 2,048 bytes of text per message (DingTalk more): a digest is split below that.
 ROBOT_MAX_BYTES = 1800
-# Robot error codes that mean "too many messages, try later", not "this message is wrong".
-ROBOT_RATE_LIMIT_CODES = {45009, 45033, 130101, 660026}
 QUEUES = {Outbox.Channel.IN_APP: "in_app", Outbox.Channel.EMAIL: "email", Outbox.Channel.WEBHOOK: "webhook"}
-
-
-class DeliveryError(Exception):
-    """The message was not delivered (refused, an error answer): safe to send again."""
-
-
-class RateLimited(DeliveryError):
-    """The robot refused for sending too fast: try again after a minute, not counted as an attempt."""
-
-
-class UncertainDelivery(Exception):
-    """The request left but no answer came (timeout, connection dropped): it may have arrived."""
 
 
 def queued_stale() -> timedelta:
@@ -78,8 +63,10 @@ def queued_stale() -> timedelta:
 
 def sending_stale() -> timedelta:
     """How long a row may stay `sending` before its worker is presumed dead. An SMTP exchange is up
-    to six commands, each allowed EMAIL_TIMEOUT; a minute more for a slow database."""
-    return timedelta(seconds=6 * max(settings.EMAIL_TIMEOUT, settings.ROBOT_TIMEOUT_SECONDS) + 60)
+    to six commands, each allowed EMAIL_TIMEOUT; OUTBOX_SENDING_MARGIN_SECONDS more (a minute by
+    default) for a slow database."""
+    return timedelta(seconds=6 * max(settings.EMAIL_TIMEOUT, settings.ROBOT_TIMEOUT_SECONDS)
+                     + settings.OUTBOX_SENDING_MARGIN_SECONDS)
 
 
 # ----------------------------------------------------------------------------- queueing
@@ -208,91 +195,6 @@ def notify(users, *, step: str, title: str, body: str = "", incident=None, oblig
     ])
 
 
-# ----------------------------------------------------------------------------- the wire
-
-
-def post_to_robot(url: str, text: str) -> None:
-    """POST one text message to a WeCom / DingTalk group robot, with ROBOT_TIMEOUT_SECONDS.
-
-    Returns when the robot accepted it (HTTP 2xx and `errcode` 0). Raises DeliveryError when it
-    certainly did not arrive (no connection, HTTP error, non-zero errcode; RateLimited for the
-    robot's rate-limit codes), UncertainDelivery when the request left but no answer came.
-    This is the one place the portal posts to a robot.
-    """
-    try:
-        webhooks.check_webhook_url(url)  # SSRF: the name is resolved again now, not trusted from save time
-    except ValidationError as exc:
-        raise DeliveryError(f"robot address refused: {' '.join(exc.messages)}") from exc
-    # The text message both WeCom and DingTalk group robots accept.
-    payload = json.dumps({"msgtype": "text", "text": {"content": text}}, ensure_ascii=False).encode("utf-8")
-    request = urllib.request.Request(url, data=payload, method="POST",
-                                     headers={"Content-Type": "application/json; charset=utf-8"})
-    try:
-        # urlopen wraps errors of connecting and sending the request in URLError; what goes wrong
-        # while waiting for the answer (timeout, reset, a half answer) comes through unwrapped.
-        with urllib.request.urlopen(request, timeout=settings.ROBOT_TIMEOUT_SECONDS) as response:  # noqa: S310 (the office sets these URLs)
-            status, answer = response.status, response.read(65536)
-    except urllib.error.HTTPError as exc:
-        raise DeliveryError(f"robot answered HTTP {exc.code}") from exc
-    except urllib.error.URLError as exc:
-        raise DeliveryError(f"robot not reached: {exc.reason}") from exc
-    except (OSError, http.client.HTTPException) as exc:
-        raise UncertainDelivery(f"no answer from the robot: {type(exc).__name__}: {exc}") from exc
-    if status >= 300:
-        raise DeliveryError(f"robot answered HTTP {status}")
-    try:
-        body = json.loads(answer or b"{}")
-    except ValueError:
-        body = {}
-    code = body.get("errcode", 0) if isinstance(body, dict) else 0
-    if code not in (0, "0"):
-        error = (RateLimited if code in ROBOT_RATE_LIMIT_CODES else DeliveryError)
-        raise error(f"robot errcode {code}: {str(body.get('errmsg', ''))[:200]}")
-
-
-def send_email(to: str, subject: str, body: str) -> None:
-    """One email over the configured backend, with EMAIL_TIMEOUT on every SMTP command.
-    DeliveryError: not sent (no connection, the server refused); UncertainDelivery: the server
-    stopped answering once the message was under way."""
-    connection = get_connection(fail_silently=False)
-    try:
-        connection.open()
-    except (OSError, smtplib.SMTPException) as exc:
-        raise DeliveryError(f"mail server not reached: {type(exc).__name__}: {exc}") from exc
-    try:
-        # A header is one line: a newline typed into a title must not make every email fail.
-        connection.send_messages([EmailMessage(single_line(subject), body, settings.DEFAULT_FROM_EMAIL, [to])])
-    except smtplib.SMTPResponseException as exc:  # the server answered: it refused
-        raise DeliveryError(f"mail server refused: {exc.smtp_code} {exc.smtp_error!r}") from exc
-    except smtplib.SMTPRecipientsRefused as exc:
-        raise DeliveryError(f"mail server refused the recipient: {exc.recipients}") from exc
-    except (OSError, smtplib.SMTPException) as exc:
-        raise UncertainDelivery(f"no answer from the mail server: {type(exc).__name__}: {exc}") from exc
-    finally:
-        try:
-            connection.close()
-        except Exception:  # noqa: BLE001 - closing a dead connection must not change the outcome
-            pass
-
-
-def robot_slot(url: str) -> float:
-    """0 when one more message may go to this robot now; else the seconds until the next minute.
-
-    A fixed one-minute window counted in the cache, shared by every worker when the cache is Redis
-    (production); with the local-memory cache of development it is per process, which is all one
-    process needs. If the cache is unreachable the message goes (the robot's own error code and
-    the retry are the second line)."""
-    now = time.time()
-    key = "robot-rate:%s:%d" % (hashlib.sha256(url.encode()).hexdigest()[:24], now // 60)
-    try:
-        cache.add(key, 0, timeout=120)
-        count = cache.incr(key)
-    except Exception:  # noqa: BLE001 - a cache outage must not stop delivery
-        log.warning("robot rate limiter unavailable; sending without it", exc_info=True)
-        return 0
-    return 0 if count <= settings.ROBOT_MESSAGES_PER_MINUTE else 60 - now % 60 + 0.5
-
-
 # ----------------------------------------------------------------------------- delivering
 
 
@@ -311,12 +213,11 @@ def deliver_rows(outbox_ids: list[int]) -> int:
     per robot. Each row's error is recorded on the row; one bad row never stops the others.
     Returns how many rows this call sent."""
     rows = list(Outbox.objects.filter(claimable(timezone.now()), pk__in=outbox_ids).order_by("pk"))
-    sent = 0
+    in_app = [row.pk for row in rows if row.channel == Outbox.Channel.IN_APP]
+    sent = deliver_in_app_rows(in_app) if in_app else 0
     groups = defaultdict(list)
     for row in rows:
-        if row.channel == Outbox.Channel.IN_APP:
-            sent += deliver_in_app(row.pk)
-        else:
+        if row.channel != Outbox.Channel.IN_APP:
             # A resend travels apart from first sends: its digest carries the "resent" mark.
             groups[(row.channel, row.recipient, row.resend_of_at is not None)].append(row.pk)
     for (channel, recipient, _resend), ids in groups.items():
@@ -325,6 +226,35 @@ def deliver_rows(outbox_ids: list[int]) -> int:
         except Exception:  # noqa: BLE001 - recorded on the rows by deliver_group; the next group still goes
             log.exception("delivery of outbox rows %s failed", ids)
     return sent
+
+
+def deliver_in_app_rows(outbox_ids: list[int]) -> int:
+    """In-app rows in one transaction: the notifications in one insert, the rows marked sent in one
+    update (a sweep's batch makes hundreds; one transaction each kept the last of them waiting
+    seconds behind the first, issue 16's lag target). Rows another worker holds are skipped. If
+    anything in the batch fails (a recipient who no longer exists), nothing of it is kept and the
+    rows go one by one, so one bad row fails alone and is recorded on itself. Returns rows sent."""
+    try:
+        with transaction.atomic():
+            rows = list(Outbox.objects.select_for_update(of=("self",), skip_locked=True)
+                        .select_related("obligation__incident", "obligation__owner_unit")
+                        .filter(claimable(timezone.now()), pk__in=outbox_ids, channel=Outbox.Channel.IN_APP)
+                        .order_by("pk"))
+            users = User.objects.in_bulk({int(row.recipient) for row in rows})
+            notes = []
+            for row in rows:
+                title, body = message(row)
+                notes.append(Notification(user=users[int(row.recipient)], obligation=row.obligation, step=row.step,
+                                          incident=row.obligation.incident, body=body,
+                                          title=truncate(single_line(title), TITLE_LENGTH)))
+            Notification.objects.bulk_create(notes)
+            now = timezone.now()
+            Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(
+                state=Outbox.State.SENT, sent_at=now, attempted_at=now, attempts=F("attempts") + 1)
+            return len(rows)
+    except Exception:  # noqa: BLE001 - rolled back whole; one by one, each failure recorded on its row
+        log.warning("in-app batch of %d rows failed; delivering them one by one", len(outbox_ids), exc_info=True)
+        return sum(deliver_in_app(pk) for pk in outbox_ids)
 
 
 def deliver_in_app(outbox_id: int) -> int:

@@ -6,7 +6,7 @@ the bureau's network. So the address must be https, its host must be in ``ROBOT_
 a public one: loopback, private, link-local (169.254.169.254, the cloud metadata service), shared,
 multicast and reserved ranges are refused. The same check runs when the address is saved
 (model field validator: admin, forms and services alike) and again right before each post
-(reporting.delivery), because what a name resolves to can change after it was saved.
+(reporting.outbound), because what a name resolves to can change after it was saved.
 
 Name resolution goes through ``socket.getaddrinfo`` looked up at call time, so tests replace it
 with monkeypatch and never ask the Internet.

@@ -1,5 +1,5 @@
 """The fault suite's stage (issue 16): a private PostgreSQL it may restart, a private Redis, the
-portal's processes as `make run` starts them (beat, sweeper, worker), a local mail server and a
+portal's processes as `make run` starts them (beat, sweeper, worker, robots), a local mail server and a
 local group robot, all on 127.0.0.1; and the count of expected messages against arrivals.
 
 Nothing here imports Django: the test process only starts processes, switches faults on and off,
@@ -14,7 +14,6 @@ import re
 import shutil
 import signal
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +28,16 @@ PYTHON = sys.executable
 SWEEP_SECONDS = 5
 STEP_WORDS = {"时限已过半": "reminder_half", "即将到期": "reminder_soon", "明日到期": "reminder_day", "已逾期": "overdue",
               "升级": "escalation"}
-ITEM = re.compile(r"(?P<resend>重发：原定于 [^。]*发送。)?(?P<word>时限已过半|即将到期|明日到期|已逾期|[^：\n]*升级[^：\n]*)：[^（\n]*（(?P<ref>\d{4}-\d{5}) 故障演练\d{4}）")
+ITEM = re.compile(r"(?P<resend>重发：原定于 [^。]*发送。)?(?P<word>时限已过半|即将到期|明日到期|已逾期|[^：\n]*升级[^：\n]*)：[^（\n]*（(?P<ref>\d{4}-\d{5})(?: 故障演练\d{4})?）")
+
+
+def _port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
 
 
 def _as_postgres(args: list[str]) -> list[str]:
@@ -197,11 +205,12 @@ class Stage:
         self.mail.received.clear()
         subprocess.run(["redis-cli", "-p", str(self.redis_port), "flushall"], capture_output=True)
 
-    PROCESSES = {
+    PROCESSES = {  # as Procfile.dev starts them
         "beat": ["beat", "--loglevel=WARNING"],
         "beat2": ["beat", "--loglevel=WARNING"],
         "sweeper": ["worker", "-Q", "sweep,in_app", "-n", "sweeper@%h", "--concurrency=1", "--loglevel=WARNING"],
-        "worker": ["worker", "-Q", "email,webhook,celery", "-n", "worker@%h", "--concurrency=2", "--loglevel=WARNING"],
+        "worker": ["worker", "-Q", "email,celery", "-n", "worker@%h", "--concurrency=2", "--loglevel=WARNING"],
+        "robots": ["worker", "-Q", "webhook", "-n", "robots@%h", "--concurrency=2", "--loglevel=WARNING"],
     }
 
     def start_process(self, name: str):
@@ -223,6 +232,36 @@ class Stage:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+    def start_web(self, workers: int = 3) -> str:
+        """gunicorn as compose runs it (sync workers), on a port of 9100–9199; returns its base URL
+        once it answers. The token endpoint's per-address throttle is raised: every simulated user
+        signs in from 127.0.0.1."""
+        port = next(p for p in range(9100, 9200) if _port_free(p))
+        log = open(self.folder / "web.log", "a")
+        env = {**self.env(), "API_TOKEN_THROTTLE_RATE": "1000/minute"}
+        self.processes["web"] = subprocess.Popen(
+            [PYTHON, "-m", "gunicorn", "emergency.wsgi:application", "--bind", f"127.0.0.1:{port}",
+             "--workers", str(workers), "--timeout", "60"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    return base
+            except OSError:
+                assert time.monotonic() < deadline and self.alive("web"), f"gunicorn did not start:\n{self.log_tail('web')}"
+                time.sleep(0.3)
+
+    def start_load(self, base: str, users: int, seconds: float) -> subprocess.Popen:
+        """tests/faults/load.py in its own process: `users` simulated people for `seconds`, returned
+        once all of them have signed in."""
+        load = subprocess.Popen([PYTHON, "tests/faults/load.py", base, str(users), str(seconds)], cwd=ROOT,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        line = load.stdout.readline()
+        assert line.strip() == "ready", f"the simulated users did not start: {line}{load.stdout.read()[-2000:]}"
+        return load
 
     def alive(self, name: str) -> bool:
         return name in self.processes and self.processes[name].poll() is None
@@ -282,23 +321,38 @@ class Stage:
         unmarked_duplicates = sum(max(0, arrivals[key] - 1) for key in expected)
         duplicated = [key for key in expected if arrivals[key] > 1]
         lags = sorted(row["sent_at"] - row["created_at"] for row in counts["outbox"] if row["sent_at"])
-        in_app = sorted(row["sent_at"] - row["created_at"] for row in counts["outbox"]
-                        if row["sent_at"] and row["channel"] == "in_app")
+        by_channel = {channel: sorted(row["sent_at"] - row["created_at"] for row in counts["outbox"]
+                                      if row["sent_at"] and row["channel"] == channel)
+                      for channel in ("in_app", "email", "webhook")}
         sent_times = sorted(row["sent_at"] for row in counts["outbox"] if row["sent_at"])
         beats = counts["heartbeats"]
         return {
             "expected": len(expected), "delivered": len(expected) - len(lost), "lost": len(lost),
             "unmarked_duplicates": unmarked_duplicates, "marked_resends": sum(marked.values()),
             "states": dict(Counter(row["state"] for row in counts["outbox"])),
-            "lag_p50": round(statistics.median(lags), 1) if lags else None,
-            "lag_p95": round(lags[int(0.95 * (len(lags) - 1))], 1) if lags else None,
-            "in_app_lag_p95": round(in_app[int(0.95 * (len(in_app) - 1))], 1) if in_app else None,
+            "lag_p50": _percentile(lags, 0.5), "lag_p95": _percentile(lags, 0.95),
+            **{f"{channel}_lag_p{p}": _percentile(values, p / 100)
+               for channel, values in by_channel.items() for p in (50, 95)},
+            # Where the lag comes from: the sweep until its outbox insert (created_at is the sweep's
+            # clock at its start), then commit, queue and send (queued_at: the insert's real time).
+            "insert_p95": _percentile(sorted(row["queued_at"] - row["created_at"] for row in counts["outbox"]
+                                             if row["channel"] != "webhook" and row["attempts"] == 1), 0.95),
+            **{f"{channel}_after_insert_p95": _percentile(sorted(
+                row["sent_at"] - row["queued_at"] for row in counts["outbox"]
+                if row["sent_at"] and row["channel"] == channel and row["attempts"] == 1), 0.95)
+               for channel in ("in_app", "email")},
+            "sweep_seconds_p95": _percentile(sorted(counts.get("sweep_seconds", [])), 0.95),
             "drain_per_s": round(len(sent_times) / max(1.0, sent_times[-1] - sent_times[0]), 1) if sent_times else 0,
             "max_sweep_gap": round(max((b - a for a, b in zip(beats, beats[1:])), default=0), 1),
             "robot_messages": sum(row["channel"] == "webhook" for row in counts["outbox"]),
             "robot_posts": len(self.robot.seen), "emails": len(self.mail.received),
             "lost_examples": lost[:5], "duplicate_examples": duplicated[:5],
         }
+
+
+def _percentile(values: list[float], fraction: float) -> float | None:
+    """The value below which `fraction` of the sorted values lie (nearest rank), in seconds, 0.1 s."""
+    return round(values[int(fraction * (len(values) - 1))], 1) if values else None
 
 
 def _step(word: str) -> str:

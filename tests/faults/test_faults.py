@@ -1,5 +1,5 @@
 """`make faults`: the scenarios of issue 16 against real processes on loopback. Each scenario gets a
-fresh database, starts beat, the sweeper and the delivery worker as `make run` does, files incidents
+fresh database, starts beat, the sweeper and the delivery workers as `make run` does, files incidents
 whose first-report deadlines fall due over the next seconds (each deadline: a half-time and a
 "due soon" reminder at once, then the overdue notice; in the app, by email and to the robot),
 applies its fault, waits until the outbox has drained, and counts expected messages (one per outbox
@@ -36,7 +36,8 @@ def _write_figures():
         return
     ARTIFACTS.mkdir(exist_ok=True)
     columns = ["scenario", "expected", "delivered", "lost", "unmarked_duplicates", "marked_resends", "drain_per_s",
-               "lag_p50", "lag_p95", "in_app_lag_p95", "max_sweep_gap", "robot_messages", "robot_posts", "emails"]
+               "lag_p50", "lag_p95", "in_app_lag_p50", "in_app_lag_p95", "email_lag_p50", "email_lag_p95", "webhook_lag_p50",
+               "webhook_lag_p95", "max_sweep_gap", "robot_messages", "robot_posts", "emails"]
     lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
     lines += ["| " + " | ".join(str(result.get(c, "")) for c in columns) + " |" for result in RESULTS]
     (ARTIFACTS / "faults.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
@@ -50,13 +51,18 @@ def _wait(condition, seconds, what):
         time.sleep(0.2)
 
 
-def run(stage: Stage, name: str, *, count=60, spread=20, fault=None, outage=0.0, processes=("beat", "sweeper", "worker"),
-        drain=300, env=None):
+def run(stage: Stage, name: str, *, count=60, spread=20, fault=None, outage=0.0,
+        processes=("beat", "sweeper", "worker", "robots"), drain=300, env=None, users=0):
+    """One scenario; `users` simulated people (tests/faults/load.py) use the portal through gunicorn
+    from before the deadlines are filed until the outbox has drained."""
     stage.extra_env = dict(env or {})
     stage.new_database(("s_" + re.sub(r"[^a-z0-9]+", "_", name.lower()))[:60])
+    load = None
     try:
         for process in processes:
             stage.start_process(process)
+        if users:
+            load = stage.start_load(stage.start_web(), users, drain + 120)
         time.sleep(4)  # the workers connect
         stage.seed(count, spread)
         started = time.time()
@@ -67,7 +73,12 @@ def run(stage: Stage, name: str, *, count=60, spread=20, fault=None, outage=0.0,
                 assert stage.alive(process), f"{process} died:\n{stage.log_tail(process)}"
         counts = stage.wait_drained(count, drain)
         result = {"scenario": name, **stage.tally(counts), "took_s": round(time.time() - started)}
+        if load is not None:
+            load.terminate()
+            result["load"] = json.loads(load.communicate(timeout=120)[0].strip().splitlines()[-1])
     finally:
+        if load is not None and load.poll() is None:
+            load.kill()
         # Always: a worker left over from a failed scenario would take the next one's tasks
         # against its own database (it once showed up as 43 "duplicates" in the next scenario).
         for process in list(stage.processes):
@@ -78,6 +89,8 @@ def run(stage: Stage, name: str, *, count=60, spread=20, fault=None, outage=0.0,
     assert result["lost"] == 0, result
     assert result["unmarked_duplicates"] == 0, result
     assert result["max_sweep_gap"] <= 2 * SWEEP_SECONDS + outage + 1, result
+    if load is not None:
+        assert result["load"]["requests"] > 0 and result["load"]["errors"] == 0, result["load"]
     return result
 
 
@@ -89,13 +102,24 @@ def test_baseline(stage):
     run(stage, "baseline")
 
 
+def test_fifty_users(stage):
+    """The lag target of issue 16: in-app and email p95 ≤ 5 s from the sweep that made the message,
+    with 50 people filing and polling (through gunicorn) while the deadlines fall due. The robot's
+    lag is bound by its 20 posts a minute, not by the portal (docs/reliability.md)."""
+    result = run(stage, "50 users filing and polling", users=50)
+    assert result["in_app_lag_p95"] <= 5, result
+    assert result["email_lag_p95"] <= 5, result
+
+
 def test_worker_killed_mid_delivery(stage):
     def fault(stage):
         stage.robot.delay = 1.0  # each robot post takes a second: some are in flight
         _deliveries_under_way(stage)
         time.sleep(0.5)
+        stage.stop_process("robots", signal.SIGKILL)
         stage.stop_process("worker", signal.SIGKILL)
         time.sleep(2)
+        stage.start_process("robots")
         stage.start_process("worker")
         time.sleep(8)
         stage.stop_process("sweeper", signal.SIGKILL)  # in-app notices and the sweep
@@ -119,7 +143,7 @@ def test_redis_restart(stage, keep):
 
 
 def test_two_beats(stage):
-    run(stage, "two beats", processes=("beat", "beat2", "sweeper", "worker"))
+    run(stage, "two beats", processes=("beat", "beat2", "sweeper", "worker", "robots"))
 
 
 def test_beat_outage_and_catch_up(stage):
