@@ -7,7 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from emergency import dashboards, views
 from incidents.api import CategoryViewSet, IncidentViewSet
-from reporting.api import AccountabilityRecord, IncidentReports, NotificationViewSet, ObligationViewSet
+from reporting.api import AccountabilityRecord, IncidentReports, NotificationViewSet, ObligationViewSet, ReportRequest
 from roles.api import MeView
 from roles.forms import PasswordChangeForm
 from roles.signin import TokenView
@@ -24,6 +24,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("incidents/<int:pk>/reports/", IncidentReports.as_view(), name="incident-reports"),
+    path("incidents/<int:pk>/request-report/", ReportRequest.as_view(), name="incident-request-report"),
     path("accountability/", AccountabilityRecord.as_view(), name="api-accountability"),
     path("dashboard/active-by-level/", dashboards.ActiveByLevel.as_view(), name="dashboard-active-by-level"),
     path("dashboard/incidents-by-category-month/", dashboards.IncidentsByCategoryMonth.as_view(),

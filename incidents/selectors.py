@@ -7,7 +7,7 @@ from common.filters import parse_id
 from incidents.models import Incident, IncidentGroupObjectPermission, Measure
 from roles.models import Membership, Unit
 from roles.permissions import Role
-from roles.selectors import user_roles
+from roles.selectors import user_bureau_ids, user_roles
 
 # Roles that oversee the whole bureau: they see every incident once it has left a station's drafts.
 BUREAU_WIDE_ROLES = {
@@ -28,17 +28,39 @@ def user_unit_ids(user, kind: str | None = None) -> QuerySet:
 
 
 def incidents_visible_to(user) -> QuerySet[Incident]:
+    """The one answer to who sees which incident; what it leaves out is a 404. Each clause is one
+    kind of access, OR-ed: a station's own; the bureau-wide roles' own bureau (never another
+    county's); the HQ's units (object permission); a city bureau's counties' reports to it."""
     if not user.is_authenticated:
         return Incident.objects.none()
+    roles = user_roles(user)
     own_station = Q(station__in=user_unit_ids(user, Unit.Kind.STATION))
-    if user_roles(user) & BUREAU_WIDE_ROLES:
+    city = reported_to_city(user) if Role.CITY_STAFF in roles else Q(pk__in=[])
+    if Role.ADMINISTRATOR in roles:
         return Incident.objects.filter(~Q(status__in=PRIVATE_STATUSES) | own_station)
+    if roles & BUREAU_WIDE_ROLES:
+        return Incident.objects.filter(own_bureau(user) | own_station | city)
     # Everyone else: their own station's incidents, and those their unit was given as a member
     # of the command HQ (object permission granted to the unit's group).
     granted = IncidentGroupObjectPermission.objects.filter(
         content_object=OuterRef("pk"), group__user=user, permission__codename="view_incident"
     )
-    return Incident.objects.filter(own_station | Q(Exists(granted)))
+    return Incident.objects.filter(own_station | Q(Exists(granted)) | city)
+
+
+def own_bureau(user) -> Q:
+    """The bureau-wide roles (office, leading group): every incident of their own bureau's stations
+    once it has left the station's drafts. County bureaus never see each other's."""
+    return Q(station__parent_id__in=user_bureau_ids(user)) & ~Q(status__in=PRIVATE_STATUSES)
+
+
+def reported_to_city(user) -> Q:
+    """City bureau staff (issue 11): read-only, the incidents a county reported to their bureau — a
+    report addressed to a contact whose portal_unit is the city bureau (reports are reporting's, named
+    here by their relation only: this app imports nothing above it)."""
+    bureaus = user_bureau_ids(user)
+    reported = Incident.objects.filter(reports__recipients__portal_unit_id__in=bureaus).values("pk")
+    return Q(pk__in=reported) & ~Q(status__in=PRIVATE_STATUSES)
 
 
 def incident_list(user, *, filters: dict | None = None) -> QuerySet[Incident]:

@@ -18,6 +18,11 @@ class ReportingConfig(AppConfig):
 
         # incidents emits its timeline events; reporting turns them into deadlines, in the same transaction.
         incident_event.connect(obligations.on_incident_event, dispatch_uid="reporting.obligations")
+        from incidents.models import IncidentEvent
+        from reporting import requests
+
+        # 催报: the city's request becomes the county's obligation (reporting.requests; rule 15).
+        obligations.HANDLERS[IncidentEvent.Kind.REPORT_REQUESTED] = requests.report_requested_event
 
         from incidents.views import DETAIL_PANELS
         from reporting.views import incident_panel

@@ -9,16 +9,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from common import limits, xlsx
 from common.redirects import safe_next
 from emergency.forms import BootstrapFormMixin
+from incidents.forms import DATETIME_FORMAT, DateTimeInput
 from incidents.views import _form_errors
 from incidents.models import Level
 from incidents.selectors import incidents_visible_to
-from reporting import services
+from reporting import requests, services
 from reporting.filters import BoardFilter, PeriodForm
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.texts import first_report_facts
@@ -26,7 +28,7 @@ from reporting.selectors import accountability, obligations_visible_to, overdue_
 from reporting.sweep import heartbeat_is_stale
 from roles.models import Contact, Unit, User
 from roles.permissions import Role
-from roles.selectors import is_bureau_staff, user_roles
+from roles.selectors import bureau_contacts, is_bureau_staff, leading_groups, user_bureau_ids, user_roles
 
 
 def _board(request):
@@ -79,7 +81,7 @@ def board_xlsx(request):
     return xlsx.response(book, f"overdue-board-{stamp}.xlsx")
 
 
-ACCOUNTABILITY_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.ADMINISTRATOR}
+ACCOUNTABILITY_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.CITY_STAFF, Role.ADMINISTRATOR}
 
 
 def _period(request):
@@ -172,23 +174,26 @@ def accountability_document(request):
     except BadPeriod as bad:
         return _bad_period(request, bad.form)
     summary, failures = accountability(request.user, start=since, end=until)
-    pdf = accountability_pdf(summary=summary, failures=failures, start=start, end=end)
+    own = user_bureau_ids(request.user)
+    pdf = accountability_pdf(summary=summary, failures=failures, start=start, end=end,
+                             issuer=Unit.objects.filter(pk__in=own).order_by("pk").first() if own else None)
     return _pdf_response(pdf, f"accountability-{start}-{end}.pdf")
 
 
 @login_required
 def report_document(request, pk):
     """A report as the official document, for whoever may see its incident."""
-    from reporting.documents import report_pdf
+    from reporting.documents import report_filename, report_pdf
 
     report = get_object_or_404(Report.objects.filter(incident__in=incidents_visible_to(request.user))
-                               .select_related("incident", "unit", "author", "corrects"), pk=pk)
-    return _pdf_response(report_pdf(report), f"{report.incident.reference}-{report.kind}-{report.sequence}.pdf")
+                               .select_related("incident", "unit", "author", "corrects", "document_issuer"), pk=pk)
+    return _pdf_response(report_pdf(report), report_filename(report))
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # A Chinese name goes as filename* (RFC 6266/5987), as attachments' names do.
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -274,12 +279,52 @@ class SkipLevelForm(BootstrapFormMixin, FactsFields):
 def _report_form(user, incident, data=None, which: str = ""):
     """The office's full form, the station's skip-level form, or its progress form (the service decides who may send what)."""
     facts = first_report_facts(incident)
+    bureau = incident.station.bureau()  # the incident's own county: its recipients, its leaders
     if services.is_office(user):
-        upward = Contact.objects.filter(kind=Contact.Kind.UPWARD)
-        return ReportForm(data, prefix="report", initial={"recipients": upward, **facts})
+        form = ReportForm(data, prefix="report", initial={
+            "recipients": bureau_contacts(bureau).filter(kind=Contact.Kind.UPWARD), **facts})
+        form.fields["recipients"].queryset = bureau_contacts(bureau)
+        form.fields["signed_off_by"].queryset = User.objects.filter(
+            memberships__unit__in=leading_groups(bureau), is_active=True).distinct()
+        return form
     if which == "skip_level":
-        return SkipLevelForm(data, prefix="skip", initial=facts)
+        form = SkipLevelForm(data, prefix="skip", initial=facts)
+        form.fields["recipients"].queryset = bureau_contacts(bureau).filter(kind=Contact.Kind.UPWARD)
+        return form
     return ProgressForm(data, prefix="progress")
+
+
+class RequestForm(BootstrapFormMixin, django_forms.Form):
+    """催报: the city bureau asks the county for a report by a deadline (reporting.requests)."""
+
+    message = django_forms.CharField(label=_("what the county should report"), max_length=limits.REASON,
+                                     help_text=limits.limit_help(limits.REASON),
+                                     widget=django_forms.Textarea(attrs={"rows": 2}))
+    due_at = django_forms.DateTimeField(label=_("report by"), required=False, widget=DateTimeInput(),
+                                        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
+                                        help_text=_("Empty: within the limit of the reporting rules (60 minutes unless an administrator changed it)."))
+
+
+@login_required
+@require_POST
+def report_request(request, pk):
+    """The city bureau's 催报 on a county's incident; 403 with who may for anyone else who sees it."""
+    from incidents.services import InvalidTransition
+
+    incident = get_object_or_404(incidents_visible_to(request.user), pk=pk)
+    form = RequestForm(request.POST, prefix="request")
+    if form.is_valid():
+        try:
+            requests.report_request(actor=request.user, incident=incident, message=form.cleaned_data["message"],
+                                    due_at=form.cleaned_data["due_at"])
+        except (ValidationError, InvalidTransition) as exc:
+            messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, _("The county has been asked for a report."))
+            return redirect("incidents:detail", pk=pk)
+    else:
+        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+    return redirect("incidents:detail", pk=pk)
 
 
 def incident_panel(request, incident) -> dict:
@@ -306,6 +351,7 @@ def incident_panel(request, incident) -> dict:
         "report_form": form if office else None,
         "progress_form": form if not office else None,
         "skip_level_form": skip_form,
+        "request_form": RequestForm(prefix="request") if requests.may_request(request.user, incident) else None,
         "now": timezone.now(),
     }
 

@@ -40,11 +40,20 @@ def unit_group_ensure(unit: Unit) -> Group:
     return unit.group
 
 
+def is_city_bureau(bureau: Unit | None) -> bool:
+    """A bureau with county bureaus under it (Unit.ALLOWED_PARENTS: a bureau may sit under a bureau)."""
+    return bureau is not None and Unit.objects.filter(parent=bureau, kind=Unit.Kind.BUREAU).exists()
+
+
 def roles_from_memberships(memberships) -> set[Role]:
+    """The role groups a person's memberships call for. Anyone in a city bureau's units is city
+    staff only: the county roles (office, leading group …) would let them act on counties' incidents."""
     roles = set()
     for membership in memberships:
         unit = membership.unit
-        if unit.kind == Unit.Kind.STATION:
+        if is_city_bureau(unit.bureau()):
+            roles.add(Role.CITY_STAFF)
+        elif unit.kind == Unit.Kind.STATION:
             roles.add(Role.STATION_STAFF)
         elif unit.kind == Unit.Kind.LEADING_GROUP_OFFICE:
             roles.add(Role.OFFICE_STAFF)
@@ -81,8 +90,9 @@ def user_sync_groups(user: User) -> set[Role]:
     keep = [g for g in user.groups.all() if g.pk not in managed]
     wanted = [groups[r] for r in roles] + [unit_group_ensure(m.unit) for m in memberships]
     user.groups.set(keep + wanted)
-    if hasattr(user, "_roles_cache"):
-        del user._roles_cache
+    for cache in ("_roles_cache", "_bureaus_cache"):
+        if hasattr(user, cache):
+            delattr(user, cache)
     return roles
 
 
