@@ -5,7 +5,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from emergency import dashboards, views
+from emergency import city_dashboard, dashboards, views
 from incidents.api import CategoryViewSet, IncidentViewSet
 from reporting.api import AccountabilityRecord, IncidentReports, NotificationViewSet, ObligationViewSet, ReportRequest
 from roles.api import MeView
@@ -31,6 +31,7 @@ api_patterns = [
          name="dashboard-by-category-month"),
     path("dashboard/on-time-by-unit/", dashboards.OnTimeByUnit.as_view(), name="dashboard-on-time-by-unit"),
     path("dashboard/due-next-24-hours/", dashboards.DueNext24Hours.as_view(), name="dashboard-due-next-24-hours"),
+    path("dashboard/city/", city_dashboard.CityFigures.as_view(), name="dashboard-city"),
     path("", include(router.urls)),
 ]
 
@@ -39,6 +40,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("dashboard/city/", city_dashboard.city_dashboard, name="city_dashboard"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm), name="password_change"),

@@ -23,6 +23,7 @@ ROLE_ORDER = [
     Role.OFFICE_STAFF,
     Role.SECTION_STAFF,
     Role.STATION_STAFF,
+    Role.CITY_STAFF,
     Role.ADMINISTRATOR,
 ]
 
@@ -42,6 +43,8 @@ def home(request):
         "station_to_do": list(incident_selectors.station_to_do(user)) if Role.STATION_STAFF in roles else None,
         "my_measures": list(incident_selectors.open_measures_of(user)[:50]) if roles else None,
         "owed": list(obligations_owed_by(user)[:50]) if roles else None,
+        # The city bureau: what its counties reported to it, newest first (read-only).
+        "city_reported": list(incident_selectors.incident_list(user)[:50]) if Role.CITY_STAFF in roles else None,
         "undelivered": undelivered_messages(user),  # the office's; empty for everyone else
         "now": timezone.now(),
         # Bureau staff (any role) rely on the sweep's reminders: warn them where they start.

@@ -127,3 +127,16 @@ def test_the_city_sees_every_countys_board_and_record_and_a_county_only_its_own(
     assert record.status_code == 200
     units = {row["owner_unit__code"] for row in record.context["summary"]}
     assert {"office", "xinzheng_office"} <= units or {"chengguan", "xinzheng_chengguan"} <= units
+
+
+def test_a_countys_office_edits_only_its_own_units_and_contacts(counties, login):
+    xz_office = login("xz_office")
+    assert xz_office.post("/org/units/chengguan/edit/", {"phone": "1", "fax": "", "email": "", "address": ""}).status_code == 403
+    assert xz_office.post("/org/contacts/county_government/edit/",
+                          {"phone": "1", "fax": "", "email": "", "address": "", "notes": ""}).status_code == 403
+    assert Unit.objects.get(code="chengguan").phone == "" and Contact.objects.get(code="county_government").phone == ""
+    assert xz_office.post("/org/units/xinzheng_chengguan/edit/",
+                          {"phone": "0371-1", "fax": "", "email": "", "address": ""}).status_code == 302
+    assert xz_office.post("/org/contacts/xinzheng_county_government/edit/",
+                          {"phone": "0371-2", "fax": "", "email": "", "address": "", "notes": ""}).status_code == 302
+    assert Contact.objects.get(code="xinzheng_county_government").phone == "0371-2"
