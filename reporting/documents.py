@@ -22,7 +22,7 @@ KIND_TITLES = {
     Kind.FIRST_REPORT: "首报",
     Kind.UPWARD_REPORT: "报告",
     Kind.PROGRESS_REPORT: "续报",
-    Kind.FINAL_REPORT: "终报(书面报告)",
+    Kind.FINAL_REPORT: "终报（书面报告）",
     Kind.AFTER_ACTION_REPORT: "调查评估报告",
     Kind.MEASURE: "任务完成情况",
 }
@@ -55,7 +55,7 @@ def report_title(report: Report) -> str:
     kind = KIND_TITLES[report.kind]
     if report.kind == Kind.PROGRESS_REPORT:
         kind = f"续报{chinese_number(report.sequence)}"
-    prefix = "更正:" if report.corrects_id else ""
+    prefix = "更正：" if report.corrects_id else ""
     return f"{prefix}关于{report.incident.title}的{kind}"
 
 

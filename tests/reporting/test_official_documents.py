@@ -50,8 +50,10 @@ def test_an_upward_report_prints_as_an_official_document(file_incident, cast, lo
     assert response.status_code == 200
     text = pdftotext(response.content)
     # 发文字号 and 签发人 on the line above the red rule, then the title and 主送机关 with a full-width colon.
-    assert text.index("牟市监应急〔2026〕1号") < text.index(f"签发人:{cast['deputy'].display_name}") < text.index("关于")
-    assert "中牟县人民政府、郑州市市场监督管理局:" in text
+    assert text.index("牟市监应急〔2026〕1号") < text.index(f"签发人：{cast['deputy'].display_name}") < text.index("关于")
+    assert "中牟县人民政府、郑州市市场监督管理局：" in text
+    # Generated text uses full-width punctuation (the facts' labels, the notes); the time stays 09:00.
+    assert "时间：11月20日12时许" in text and "（联系人：office" in text and "事件编号：" in text
     # The bureau signs (发文机关署名), not its office section, over the date written out.
     assert "情况报告正文。中牟县市场监督管理局二〇二六年十一月三十日" in text
     assert "办公室(应急管理科)二〇二六" not in text
@@ -151,3 +153,10 @@ def test_the_first_report_never_leaves_a_page_with_only_the_date(file_incident):
         assert date_text in last
         assert f"第{lines:02d}段" in last, (lines, last)  # the end of the text stands with the date
     assert pages_seen == {1, 2}  # the lengths did cross a page break
+
+
+@pytest.mark.django_db
+def test_the_first_report_text_uses_full_width_punctuation(file_incident):
+    first = Report.objects.get(incident=file_incident(proposed_level=2), kind=Kind.FIRST_REPORT)
+    assert "标题：城关镇某学校食堂疑似食物中毒" in first.content and "死亡0人，受伤12人，失踪0人" in first.content
+    assert "标题：城关镇某学校食堂疑似食物中毒" in pdftotext(report_pdf(first))
