@@ -140,3 +140,11 @@ def test_a_countys_office_edits_only_its_own_units_and_contacts(counties, login)
     assert xz_office.post("/org/contacts/xinzheng_county_government/edit/",
                           {"phone": "0371-2", "fax": "", "email": "", "address": "", "notes": ""}).status_code == 302
     assert Contact.objects.get(code="xinzheng_county_government").phone == "0371-2"
+
+
+def test_the_city_cannot_be_named_to_the_investigation_team(two_incidents, to_state):
+    people, ours, theirs = two_incidents
+    report_submit(actor=people["office"], incident=ours, kind=Kind.UPWARD_REPORT, content="情况", facts=FACTS)
+    ended = to_state(ours, "ended")
+    with pytest.raises(ValidationError):
+        services.incident_team_name(actor=people["deputy"], incident=ended, leader=people["city_office"])
