@@ -16,11 +16,11 @@ from django.views.decorators.http import require_POST
 from common import limits, xlsx
 from common.redirects import safe_next
 from emergency.forms import BootstrapFormMixin
-from incidents.forms import DATETIME_FORMAT, DateTimeInput
 from incidents.views import _form_errors
 from incidents.models import Level
 from incidents.selectors import incidents_visible_to
-from reporting import requests, services
+from reporting import services
+from reporting.request_views import request_form
 from reporting.filters import BoardFilter, PeriodForm
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.texts import first_report_facts
@@ -294,39 +294,6 @@ def _report_form(user, incident, data=None, which: str = ""):
     return ProgressForm(data, prefix="progress")
 
 
-class RequestForm(BootstrapFormMixin, django_forms.Form):
-    """催报: the city bureau asks the county for a report by a deadline (reporting.requests)."""
-
-    message = django_forms.CharField(label=_("what the county should report"), max_length=limits.REASON,
-                                     help_text=limits.limit_help(limits.REASON),
-                                     widget=django_forms.Textarea(attrs={"rows": 2}))
-    due_at = django_forms.DateTimeField(label=_("report by"), required=False, widget=DateTimeInput(),
-                                        input_formats=[DATETIME_FORMAT, "%Y-%m-%d %H:%M"],
-                                        help_text=_("Empty: within the limit of the reporting rules (60 minutes unless an administrator changed it)."))
-
-
-@login_required
-@require_POST
-def report_request(request, pk):
-    """The city bureau's 催报 on a county's incident; 403 with who may for anyone else who sees it."""
-    from incidents.services import InvalidTransition
-
-    incident = get_object_or_404(incidents_visible_to(request.user), pk=pk)
-    form = RequestForm(request.POST, prefix="request")
-    if form.is_valid():
-        try:
-            requests.report_request(actor=request.user, incident=incident, message=form.cleaned_data["message"],
-                                    due_at=form.cleaned_data["due_at"])
-        except (ValidationError, InvalidTransition) as exc:
-            messages.error(request, " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
-        else:
-            messages.success(request, _("The county has been asked for a report."))
-            return redirect("incidents:detail", pk=pk)
-    else:
-        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
-    return redirect("incidents:detail", pk=pk)
-
-
 def incident_panel(request, incident) -> dict:
     """The reports and deadlines of one incident, for its page (registered in reporting.apps)."""
     office = services.is_office(request.user)
@@ -351,7 +318,7 @@ def incident_panel(request, incident) -> dict:
         "report_form": form if office else None,
         "progress_form": form if not office else None,
         "skip_level_form": skip_form,
-        "request_form": RequestForm(prefix="request") if requests.may_request(request.user, incident) else None,
+        "request_form": request_form(request.user, incident),
         "now": timezone.now(),
     }
 
