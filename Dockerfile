@@ -13,9 +13,10 @@ ENV PYTHONUNBUFFERED=1 \
     DJANGO_SETTINGS_MODULE=emergency.settings \
     MEDIA_ROOT=/data/media
 
-# gettext: compilemessages. fonts-noto-cjk: Chinese text in generated PDFs.
+# gettext: compilemessages. fonts-noto-cjk: Chinese text in generated PDFs; fonts-arphic-ukai: the
+# Kaiti (楷体) of a document's 签发人 (GB/T 9704; reporting/documents.py).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends gettext fonts-noto-cjk \
+    && apt-get install -y --no-install-recommends gettext fonts-noto-cjk fonts-arphic-ukai \
     && rm -rf /var/lib/apt/lists/*
 
 RUN groupadd --system portal \

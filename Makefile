@@ -70,7 +70,7 @@ setup: system-deps $(VENV)/.installed messages
 # font for Chinese in PDFs, Pango for WeasyPrint, Chromium for the browser tests (Playwright drives
 # Debian's chromium: its own browser download does not work here) with its Chinese locale
 # (chromium-l10n: dates as 年/月/日), and poppler-utils, whose pdftotext reads back a printed page.
-DEBIAN_PACKAGES := gettext fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 chromium chromium-l10n poppler-utils
+DEBIAN_PACKAGES := gettext fonts-noto-cjk fonts-arphic-ukai libpango-1.0-0 libpangoft2-1.0-0 chromium chromium-l10n poppler-utils
 system-deps:
 	@missing=$$(for p in $(DEBIAN_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \

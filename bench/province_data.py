@@ -209,7 +209,7 @@ def bulk_rows(now) -> None:
             "id": f"{obligation_base} + o.id", "incident_id": f"{base} + o.g", "kind": "o.kind", "sequence": "o.seq",
             "owner_unit_id": f"CASE o.owner WHEN 's' THEN s.id ELSE {office.pk} END",
             "starts_at": "o.due - o.period", "due_at": "o.due",
-            "status": f"CASE WHEN o.open_pending THEN 'pending' WHEN o.open_overdue THEN 'overdue' ELSE 'fulfilled' END",
+            "status": "CASE WHEN o.open_pending THEN 'pending' WHEN o.open_overdue THEN 'overdue' ELSE 'fulfilled' END",
             "fulfilled_at": f"CASE WHEN {fulfilled} THEN o.due - CASE WHEN {late} THEN interval '-2 hours' ELSE interval '1 hour' END END",
             "late_by_seconds": f"CASE WHEN {fulfilled} AND {late} THEN 7200 END",
             "report_id": f"CASE WHEN {fulfilled} THEN {report_base} + o.id END",
@@ -223,9 +223,9 @@ def bulk_rows(now) -> None:
 
         kinds = ["registered", "submitted", "verified", "commented", "activated", "hq_formed", "ended", "closed"]
         n = _insert(cursor, IncidentEvent, {
-            "incident_id": f"{base} + b.g", "kind": f"(%s::text[])[e]", "at": "b.created + e * interval '1 hour'",
+            "incident_id": f"{base} + b.g", "kind": "(%s::text[])[e]", "at": "b.created + e * interval '1 hour'",
             "actor_id": str(office_user.pk), "actor_role": "'office_staff'", "message": "'基准测试事件' || e",
-        }, f"FROM bench_incident b, generate_series(1, 8) AS e WHERE b.status <> 'draft'", [kinds])
+        }, "FROM bench_incident b, generate_series(1, 8) AS e WHERE b.status <> 'draft'", [kinds])
         log(f"{n:,} events")
         n = _insert(cursor, IncidentGroupObjectPermission, {
             "content_object_id": f"{base} + b.g", "group_id": "x.group_id", "permission_id": str(view.pk),

@@ -26,6 +26,14 @@ def single_line(text) -> str:
     return " ".join(cleaned.split())
 
 
+def field(name: str, value) -> str:
+    """One "name: value" line of a generated text: in Chinese with the full-width colon and no space
+    (标题：…, GB/T 15834 and official documents), in English "name: value". By the active language."""
+    from django.utils.translation import get_language
+
+    return f"{name}：{value}" if (get_language() or "").startswith("zh") else f"{name}: {value}"
+
+
 def truncate(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters, ending in "…" when it was cut. limit ≥ 1."""
     if limit < 1:

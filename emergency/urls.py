@@ -5,9 +5,9 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
-from emergency import dashboards, views
+from emergency import city_dashboard, dashboards, views
 from incidents.api import CategoryViewSet, IncidentViewSet
-from reporting.api import AccountabilityRecord, IncidentReports, NotificationViewSet, ObligationViewSet
+from reporting.api import AccountabilityRecord, IncidentReports, NotificationViewSet, ObligationViewSet, ReportRequest
 from roles.api import MeView
 from roles.forms import PasswordChangeForm
 from roles.signin import TokenView
@@ -24,12 +24,14 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("incidents/<int:pk>/reports/", IncidentReports.as_view(), name="incident-reports"),
+    path("incidents/<int:pk>/request-report/", ReportRequest.as_view(), name="incident-request-report"),
     path("accountability/", AccountabilityRecord.as_view(), name="api-accountability"),
     path("dashboard/active-by-level/", dashboards.ActiveByLevel.as_view(), name="dashboard-active-by-level"),
     path("dashboard/incidents-by-category-month/", dashboards.IncidentsByCategoryMonth.as_view(),
          name="dashboard-by-category-month"),
     path("dashboard/on-time-by-unit/", dashboards.OnTimeByUnit.as_view(), name="dashboard-on-time-by-unit"),
     path("dashboard/due-next-24-hours/", dashboards.DueNext24Hours.as_view(), name="dashboard-due-next-24-hours"),
+    path("dashboard/city/", city_dashboard.CityFigures.as_view(), name="dashboard-city"),
     path("", include(router.urls)),
 ]
 
@@ -38,6 +40,7 @@ urlpatterns = [
     path("healthz/", views.healthz, name="healthz"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("dashboard/", dashboards.dashboard, name="dashboard"),
+    path("dashboard/city/", city_dashboard.city_dashboard, name="city_dashboard"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(form_class=PasswordChangeForm), name="password_change"),

@@ -25,6 +25,7 @@ ROLE_ORDER = [
     Role.OFFICE_STAFF,
     Role.SECTION_STAFF,
     Role.STATION_STAFF,
+    Role.CITY_STAFF,
     Role.ADMINISTRATOR,
 ]
 
@@ -57,6 +58,8 @@ def home(request):
         "my_measures": capped(incident_selectors.open_measures_of(user)) if roles else None,
         "owed": _numbered(capped(obligations_owed_by(user))) if roles else None,
         "owed_board_query": _own_unit_query(memberships),
+        # The city bureau: what its counties reported to it, newest first (read-only).
+        "city_reported": capped(incident_selectors.incident_list(user)) if Role.CITY_STAFF in roles else None,
         "undelivered": undelivered_messages(user),  # the office's; empty for everyone else
         "now": timezone.now(),
         # Bureau staff (any role) rely on the sweep's reminders: warn them where they start.

@@ -341,6 +341,7 @@ class IncidentEvent(models.Model):
         AFTER_ACTION_FILED = "after_action_filed", _("after-action analysis filed")
         CLOSED = "closed", _("closed")
         ATTACHMENT_ADDED = "attachment_added", _("attachment added")
+        REPORT_REQUESTED = "report_requested", _("the city bureau asked for a report (催报)")
 
     incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.PROTECT, related_name="events")
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)

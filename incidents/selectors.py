@@ -8,7 +8,7 @@ from incidents.models import Incident, IncidentGroupObjectPermission, Measure
 from incidents.timeline import merged_timeline
 from roles.models import Membership, Unit
 from roles.permissions import Role
-from roles.selectors import user_roles
+from roles.selectors import user_bureau_ids, user_roles
 
 # Roles that oversee the whole bureau: they see every incident once it has left a station's drafts.
 BUREAU_WIDE_ROLES = {
@@ -34,7 +34,7 @@ def user_unit_ids(user, kind: str | None = None) -> QuerySet:
 # Each returns the ids of the incidents one kind of access opens, as a query PostgreSQL answers
 # from an index (issue 13: an OR across two tables made it scan and misestimate every incident).
 # A new kind of access (e.g. a city bureau seeing its counties' reported incidents) is one more
-# function here and one more entry in `access_clauses`.
+# function here and one more entry in `access_clauses` (reported_to_city, below).
 
 
 def own_stations_incidents(user) -> QuerySet:
@@ -52,7 +52,10 @@ def granted_incidents(user) -> QuerySet:
 
 def access_clauses(user) -> list[QuerySet]:
     """The kinds of access a user holds, each a query of incident ids (see above)."""
-    return [own_stations_incidents(user), granted_incidents(user)]
+    clauses = [own_stations_incidents(user), granted_incidents(user)]
+    if Role.CITY_STAFF in user_roles(user):
+        clauses.append(reported_to_city(user))
+    return clauses
 
 
 def incidents_visible_to(user) -> QuerySet[Incident]:
@@ -67,18 +70,35 @@ def incident_visibility(user, through: str = "") -> Q:
     foreign key `through` points at Incident (e.g. "incident" for obligations, so that PostgreSQL
     joins each row's incident by primary key instead of hashing every visible incident).
 
-    The union of the user's kinds of access (`id IN (… UNION …)`, a small set looked up by index);
-    for the bureau-wide roles, every incident out of a station's drafts and their own stations'
-    drafts. Grants add nothing there (no draft has an HQ), and the office, lead section of every
-    HQ, holds tens of thousands of them: they stay out of its query. Anonymous: matches nothing."""
+    - Administrators: every incident out of a station's drafts, and their own stations' drafts.
+    - The bureau-wide roles (office, leading group, HQ commander): every incident of their own
+      bureau's stations out of the drafts (county bureaus never see each other's), and their own
+      stations' drafts. Grants add nothing there (no draft has an HQ, an HQ is its own bureau's),
+      and the office, lead section of every HQ, holds tens of thousands of them: they stay out.
+    - Everyone else: the union of their kinds of access (`id IN (… UNION …)`, a small set looked up
+      by index): own stations, HQ grants, and for city staff what the counties reported to them.
+    Anonymous: matches nothing."""
     field = lambda name: f"{through}__{name}" if through else name  # noqa: E731
     ids = field("pk") if not through else through
     if not user.is_authenticated:
         return Q(**{f"{ids}__in": []})
-    if user_roles(user) & BUREAU_WIDE_ROLES:
-        return ~Q(**{field("status__in"): PRIVATE_STATUSES}) | Q(**{f"{ids}__in": own_stations_incidents(user)})
+    roles = user_roles(user)
+    public = ~Q(**{field("status__in"): PRIVATE_STATUSES})
+    own = Q(**{f"{ids}__in": own_stations_incidents(user)})
+    if Role.ADMINISTRATOR in roles:
+        return public | own
+    if roles & BUREAU_WIDE_ROLES:
+        return (public & Q(**{field("station__parent_id__in"): user_bureau_ids(user)})) | own
     first, *others = access_clauses(user)
     return Q(**{f"{ids}__in": first.union(*others) if others else first})
+
+
+def reported_to_city(user) -> QuerySet:
+    """City bureau staff (issue 11): read-only, the incidents a county reported to their bureau — a
+    report addressed to a contact whose portal_unit is the city bureau (reports are reporting's, named
+    here by their relation only: this app imports nothing above it). Ids, out of the drafts."""
+    return (Incident.objects.filter(reports__recipients__portal_unit_id__in=user_bureau_ids(user))
+            .exclude(status__in=PRIVATE_STATUSES).order_by().values("pk"))
 
 
 def incident_list(user, *, filters: dict | None = None) -> QuerySet[Incident]:

@@ -90,6 +90,31 @@ class AccountabilitySerializer(serializers.Serializer):
     failures = ObligationSerializer(many=True)
 
 
+class ReportRequestSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=limits.REASON, help_text="What the county should report.")
+    due_at = serializers.DateTimeField(required=False, allow_null=True,
+                                       help_text="Report by (ISO 8601); empty: the requested-report rule's limit.")
+
+
+class ReportRequest(generics.GenericAPIView):
+    """POST /api/incidents/{id}/request-report/: the city bureau asks the county for a report by a
+    deadline (催报, reporting.requests.report_request): 201 with the county office's obligation; 403
+    for anyone else who sees the incident, 404 for who does not, 409 once it is closed."""
+
+    serializer_class = ReportRequestSerializer
+
+    @extend_schema(request=ReportRequestSerializer, responses={201: ObligationSerializer})
+    def post(self, request, pk):
+        from reporting.requests import report_request
+
+        incident = get_object_or_404(incidents_visible_to(request.user), pk=pk)
+        body = ReportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        obligation = report_request(actor=request.user, incident=incident, message=body.validated_data["message"],
+                                    due_at=body.validated_data.get("due_at"))
+        return Response(ObligationSerializer(obligation).data, status=status.HTTP_201_CREATED)
+
+
 class AccountabilityRecord(generics.GenericAPIView):
     """GET /api/accountability/?start=YYYY-MM-DD&end=YYYY-MM-DD (local dates, both inclusive): the
     accountability record (五(三)) — per unit the counts, and every late or missed obligation, misses

@@ -23,6 +23,11 @@ class ReportingConfig(AppConfig):
         incident_event.connect(notices.on_incident_event, dispatch_uid="reporting.notices")
         # A deadline named in a system-made message ({"deadline": [kind, incident]}), in the reader's language.
         register_param("deadline", notices.deadline_named)
+        from incidents.models import IncidentEvent
+        from reporting import requests
+
+        # 催报: the city's request becomes the county's obligation (reporting.requests; rule 16).
+        obligations.HANDLERS[IncidentEvent.Kind.REPORT_REQUESTED] = requests.report_requested_event
 
         from incidents.views import DETAIL_PANELS
         from reporting.views import incident_panel

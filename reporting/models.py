@@ -27,6 +27,8 @@ class Kind(models.TextChoices):
     MEASURE = "measure", _("measure (response task)")
     # The station's answer when the office returns its report for more (退回): docs/deadlines.md rule 15.
     RETURN_ANSWER = "return_answer", _("answer to a return (退回补报)")
+    # The city bureau above the county asks for more (催报/要求续报) by a deadline it names: rule 16.
+    REQUESTED_REPORT = "requested_report", _("report the city asked for (催报)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which
@@ -122,16 +124,50 @@ class Report(models.Model):
     # 越级上报 (三(二)2-1 特殊情况下可越级上报): a station reporting straight to the county government or
     # the city bureau states why; the office and the town government are told at the same moment.
     skip_level_reason = models.TextField(_("reason for reporting past the bureau (越级上报)"), blank=True)
+    # 发文字号 (GB/T 9704-2012 7.2.4) of a report sent upward, e.g. 牟市监应急〔2026〕12号: taken from the
+    # issuer's DocumentCounter when the report is submitted, kept as printed (a later change of the
+    # prefix does not renumber documents already sent). Empty for reports that stay in the bureau.
+    document_number = models.CharField(_("document number (发文字号)"), max_length=60, blank=True)
+    document_issuer = models.ForeignKey(Unit, verbose_name=_("issuing unit (发文机关)"), null=True, blank=True,
+                                        on_delete=models.PROTECT, related_name="+", db_index=False)
+    document_year = models.PositiveSmallIntegerField(_("document year"), null=True, blank=True)
+    document_serial = models.PositiveIntegerField(_("document serial"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("report")
         verbose_name_plural = _("reports")
         ordering = ["submitted_at", "pk"]
+        constraints = [
+            # A number is never given twice: the counter hands out each once, and this makes sure.
+            models.UniqueConstraint(fields=["document_issuer", "document_year", "document_serial"],
+                                    condition=Q(document_serial__isnull=False), name="report_document_number_once"),
+        ]
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
             raise ValueError("A submitted report is never changed; file a correction instead.")
         super().save(*args, **kwargs)
+
+
+class DocumentCounter(models.Model):
+    """The last document number an issuing unit gave in a year (发文字号 run per issuer and year).
+
+    Taken by reporting.docnumbers.document_number_take with one INSERT … ON CONFLICT DO UPDATE …
+    RETURNING, which locks this row until the report's transaction ends: two reports submitted at
+    once get two numbers, never max()+1 twice."""
+
+    unit = models.ForeignKey(Unit, verbose_name=_("issuing unit"), on_delete=models.PROTECT, related_name="+",
+                             db_index=False)
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number given"))
+
+    class Meta:
+        verbose_name = _("document number counter")
+        verbose_name_plural = _("document number counters")
+        constraints = [models.UniqueConstraint(fields=["unit", "year"], name="document_counter_unit_year")]
+
+    def __str__(self):
+        return f"{self.unit} {self.year}: {self.last}"
 
 
 class Obligation(models.Model):

@@ -202,7 +202,7 @@ def judge_level(incident: Incident, at, *, reason: str) -> None:
     if first is not None and incident.received_at is not None:
         _fulfil_first_report(first, incident)
     if incident.received_at is not None and not _standing(incident, Kind.UPWARD_REPORT).exists():
-        create(incident, Kind.UPWARD_REPORT, office_section(), max(at, incident.received_at), level=level)
+        create(incident, Kind.UPWARD_REPORT, office_of(incident), max(at, incident.received_at), level=level)
 
 
 # ---------------------------------------------------------------- progress, measures, the end
@@ -214,7 +214,7 @@ def progress_next(incident: Incident, previous: Obligation | None, anchor=None) 
     if incident.status != Incident.Status.ACTIVE:
         return None
     starts_at = anchor if anchor is not None else previous.due_at
-    return create(incident, Kind.PROGRESS_REPORT, office_section(), starts_at, level=incident.level)
+    return create(incident, Kind.PROGRESS_REPORT, office_of(incident), starts_at, level=incident.level)
 
 
 def progress_on_level_change(incident: Incident, at) -> None:
@@ -259,7 +259,12 @@ def after_action_owner(incident: Incident):
             "unit__kind", "pk").select_related("unit").first()
         if membership is not None:
             return membership.unit
-    return office_section()
+    return office_of(incident)
+
+
+def office_of(incident: Incident):
+    """The office section of the incident's own bureau, which owes its reports upward."""
+    return office_section(incident.station.bureau())
 
 
 def final_report_owed(incident: Incident) -> bool:
@@ -363,7 +368,7 @@ def _ended(event):
     for obligation in open_obligations(incident, Kind.PROGRESS_REPORT):
         waive(obligation, key=ENDED, at=event.at)
     measures_sync(incident, event.at)
-    create(incident, Kind.FINAL_REPORT, office_section(), event.at, level=incident.level)
+    create(incident, Kind.FINAL_REPORT, office_of(incident), event.at, level=incident.level)
     create(incident, Kind.AFTER_ACTION_REPORT, after_action_owner(incident), event.at, level=incident.level)
 
 
@@ -415,6 +420,7 @@ def _merged(event):
         tighten(upward, due_after(min(received), minutes=minutes, days=days), starts_at=min(received))
 
 
+# E.REPORT_REQUESTED is reporting.requests' (added in reporting.apps, beside the signal's receiver).
 HANDLERS = {
     E.DRAFT_SAVED: _draft_saved,
     E.REGISTERED: _registered,

@@ -7,7 +7,8 @@ from incidents.models import Incident
 from incidents.selectors import BUREAU_WIDE_ROLES, incident_visibility, incidents_visible_to, user_unit_ids
 from reporting.models import Kind, Notification, Obligation, Outbox, Report
 from reporting.numbering import report_label
-from roles.selectors import user_roles
+from roles.permissions import Role
+from roles.selectors import user_bureau_ids, user_roles
 
 OPEN = [Obligation.Status.PENDING, Obligation.Status.OVERDUE]
 
@@ -23,9 +24,23 @@ def obligations_tracked_by(user) -> QuerySet[Obligation]:
     bureau-wide roles, the first-report clocks of stations' unsent drafts (rule 2), whose pages
     show the reference, station and times only, never the draft's text."""
     visible = incident_visibility(user, "incident")
-    if user_roles(user) & BUREAU_WIDE_ROLES:
-        visible |= Q(incident__status=Incident.Status.DRAFT, kind=Kind.FIRST_REPORT)
+    roles = user_roles(user)
+    drafts = Q(incident__status=Incident.Status.DRAFT, kind=Kind.FIRST_REPORT)
+    if Role.ADMINISTRATOR in roles:
+        visible |= drafts
+    elif roles & BUREAU_WIDE_ROLES:
+        visible |= drafts & Q(incident__station__parent_id__in=user_bureau_ids(user))  # their own county's drafts
+    if Role.CITY_STAFF in roles:
+        visible |= counties_obligations(user)
     return Obligation.objects.filter(visible).select_related("incident__station", "owner_unit", "report")
+
+
+def counties_obligations(user) -> Q:
+    """A city bureau's staff track every deadline of the county bureaus under their bureau (the
+    counties' overdue boards and accountability records, issue 11), drafts' first-report clocks
+    included: pages show a draft's reference, station and times only. Read-only: obligations are
+    changed by services, which let city staff do nothing but ask for more (催报)."""
+    return Q(incident__station__parent__parent_id__in=user_bureau_ids(user))
 
 
 def overdue_board(user, *, unit=None, kind=None, level=None, incident=None) -> QuerySet[Obligation]:
@@ -152,6 +167,8 @@ def undelivered_messages(user, *, limit: int = 50) -> list[Outbox]:
         return []
     rows = list(
         Outbox.objects.filter(sent_at=None)
+        .filter(Q(obligation__incident__station__parent_id__in=user_bureau_ids(user))
+                | Q(event__incident__station__parent_id__in=user_bureau_ids(user)))
         .filter(Q(state__in=[Outbox.State.FAILED, Outbox.State.UNCERTAIN]) | Q(attempts__gt=0) & ~Q(last_error=""))
         .select_related("obligation__incident", "obligation__owner_unit", "event__incident")
         .order_by("-created_at", "-pk")[:limit]

@@ -17,10 +17,12 @@ from incidents.services import InvalidTransition, incident_close, is_office, lea
 from reporting import delivery
 from reporting import obligations as rules
 from reporting.delivery import notify
+from reporting.docnumbers import document_number_assign
+from reporting.requests import requested_fulfil
 from reporting.models import REPORT_FACTS, Kind, Notification, Obligation, Outbox, Report
 from roles.models import Contact, Membership, Unit, User
 from roles.permissions import Role
-from roles.selectors import office_section, user_roles
+from roles.selectors import bureau_contacts, office_section, user_bureau_ids, user_roles
 
 # Who writes which report (plan 三(二)): the bureau's office reports upward, reports progress and
 # the final written report; the first report is the station's filing itself (incidents.services).
@@ -44,7 +46,7 @@ FACT_KINDS = {Kind.UPWARD_REPORT}
 def report_unit(actor: User, incident: Incident, kind: str, *, skip_level: bool = False) -> Unit:
     """The unit a report by this person is written for: the office's section, or the incident's station."""
     if is_office(actor) and not skip_level:
-        return office_section()
+        return office_section(incident.station.bureau())  # the office of the incident's own county
     station_kinds = STATION_KINDS | (STATION_SKIP_LEVEL_KINDS if skip_level else set())
     if kind in station_kinds and Membership.objects.filter(user=actor, unit_id=incident.station_id).exists():
         return incident.station
@@ -87,10 +89,16 @@ def check_facts(kind: str, facts: dict | None) -> dict:
     return {key: value for key, value in facts.items() if value}
 
 
-def upward_complete(recipients) -> bool:
+def upward_recipients(incident: Incident):
+    """The active upward recipients of the incident's own bureau (its county government, its city bureau)."""
+    return bureau_contacts(incident.station.bureau()).filter(kind=Contact.Kind.UPWARD)
+
+
+def upward_complete(recipients, incident: Incident | None = None) -> bool:
     """Rule 4: an upward report goes to the county government AND the city bureau (every active
-    upward recipient); one that misses either does not fulfil the obligation."""
-    required = set(Contact.objects.filter(kind=Contact.Kind.UPWARD, is_active=True).values_list("pk", flat=True))
+    upward recipient of the incident's bureau); one that misses either does not fulfil the obligation."""
+    required = set((upward_recipients(incident) if incident is not None
+                    else Contact.objects.filter(kind=Contact.Kind.UPWARD, is_active=True)).values_list("pk", flat=True))
     return bool(required) and required <= {contact.pk for contact in recipients}
 
 
@@ -115,8 +123,13 @@ def report_submit(*, actor: User, incident: Incident, kind: str, content: str, r
     if corrects is not None and (corrects.incident_id, corrects.kind, corrects.unit_id) != (incident.pk, kind, unit.pk):
         raise ValidationError({"corrects": _(
             "A correction must point at a report of the same kind and incident, by the same unit.")})
-    if signed_off_by is not None and Role.LEADING_GROUP_MEMBER not in user_roles(signed_off_by):
+    if signed_off_by is not None and (Role.LEADING_GROUP_MEMBER not in user_roles(signed_off_by)
+                                      or incident.station.parent_id not in user_bureau_ids(signed_off_by)):
         raise ValidationError({"signed_off_by": _("Reports are signed off by a bureau leader (a member of the leading group).")})
+    bureau = incident.station.bureau()
+    recipients = list(recipients)
+    if any(c.bureau_id not in (None, bureau.pk) for c in recipients):  # another county's government or partner
+        raise ValidationError({"recipients": _("Send to the recipients of this incident's own bureau.")})
     skip_level = unit.kind == Unit.Kind.STATION and kind in STATION_SKIP_LEVEL_KINDS
     if skip_level:
         recipients = list(recipients)
@@ -130,22 +143,27 @@ def report_submit(*, actor: User, incident: Incident, kind: str, content: str, r
     elif skip_level_reason:
         raise ValidationError({"skip_level_reason": _("Only a station reports past the bureau.")})
     if kind == Kind.UPWARD_REPORT and not recipients:
-        recipients = list(Contact.objects.filter(kind=Contact.Kind.UPWARD, is_active=True))
+        recipients = list(upward_recipients(incident))
     now = timezone.now()  # server time decides lateness
     # Numbered per unit: a station's progress reports do not take the office's 续报一、二… numbers.
     previous = Report.objects.filter(incident=incident, kind=kind, unit=unit).order_by("-sequence").first()
+    # Sent upward, it is an official document: numbered now, in this transaction (GB/T 9704 7.2.4).
+    numbering = (document_number_assign(unit=unit, at=now)
+                 if any(c.kind == Contact.Kind.UPWARD for c in recipients) else {})
     report = Report.objects.create(
         incident=incident, kind=kind, content=content, author=actor, unit=unit, submitted_at=now,
         sequence=(previous.sequence + 1) if previous and corrects is None else (corrects.sequence if corrects else 1),
         channel=channel, sent_at=now, corrects=corrects, signed_off_by=signed_off_by, facts=facts,
-        skip_level_reason=skip_level_reason if skip_level else "",
+        skip_level_reason=skip_level_reason if skip_level else "", **numbering,
     )
     report.recipients.set(recipients)
-    if corrects is None and not skip_level and (kind != Kind.UPWARD_REPORT or upward_complete(recipients)):
+    if corrects is None and not skip_level and (kind != Kind.UPWARD_REPORT or upward_complete(recipients, incident)):
         _fulfil_open(incident, kind, report, now)
         for duplicate in Incident.objects.filter(merged_into=incident):
             for owed in rules.open_obligations(duplicate, kind).filter(owner_unit=report.unit):
                 rules.fulfil(owed, report, now)  # rule 9: the survivor's report fulfils a duplicate's miss late
+    if corrects is None:
+        requested_fulfil(report, now)  # 催报: the city's request is answered by a report that reaches it
     if unit.kind == Unit.Kind.STATION:
         _tell_the_office(report)
     if kind == Kind.FINAL_REPORT and incident.status == Incident.Status.ENDED and not rules.final_report_owed(incident):
@@ -181,8 +199,10 @@ STATION_REPORT_NOTICE = define("notice.station_report", gettext_noop(
 def _tell_the_office(report: Report) -> None:
     """The office collects the stations' reports and owes its own 续报 upward: it hears at once,
     and at the same moment when the station reported past the bureau (越级上报)."""
-    office_staff = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True).distinct()
     incident = report.incident
+    office = office_section(incident.station.bureau())  # the incident's own county's office only
+    office_staff = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True,
+                                       memberships__unit__in=[office, *office.hosted_units.all()] if office else []).distinct()
     key = SKIP_LEVEL_NOTICE if report.skip_level_reason else STATION_REPORT_NOTICE
     params = {"unit": report.unit.message_param, "incident": f"{incident.reference} {incident.title}"}
     # Kept in the portal's language, shown in the reader's (common.messages); the body is the report as typed.

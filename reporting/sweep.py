@@ -19,7 +19,7 @@ from reporting.clock import UNKNOWN_LEVEL, alert_schedule, due_after, next_alert
 from reporting.delivery import enqueue
 from reporting.models import Kind, Obligation, Outbox, ReportingRule, SweepHeartbeat
 from roles.models import Membership, Unit
-from roles.selectors import office_section
+from roles.selectors import leading_groups, office_section
 
 REMINDERS = {Outbox.Step.REMINDER_HALF, Outbox.Step.REMINDER_SOON, Outbox.Step.REMINDER_DAY}
 
@@ -233,27 +233,27 @@ class Recipients:
         self._found = {}
         self._by_unit = {}
         self._units = {}
-        self._office = None
-        self._leading = None
+        self._office = {}  # bureau id → its office section (each county's own)
+        self._leading = {}  # bureau id → its leading group(s)
 
     def of(self, step: str, obligation: Due) -> list[tuple[str, str]]:
         if step == Outbox.Step.ESCALATION and obligation.kind == Kind.MEASURE:
             key = (step, "commander", obligation.incident_id)  # 五(三): the HQ commander answers for the HQ's tasks
             if key not in self._found:
-                self._found[key] = self._commander(obligation.incident_id)
+                self._found[key] = self._commander(obligation.incident_id, obligation.owner_unit_id)
             return self._found[key]
         key = (step, obligation.owner_unit_id)
         if key not in self._found:
             self._found[key] = self._look_up(step, obligation.owner_unit_id)
         return self._found[key]
 
-    def _commander(self, incident_id: int) -> list[tuple[str, str]]:
+    def _commander(self, incident_id: int, owner_unit_id: int | None) -> list[tuple[str, str]]:
         """A measure overdue past the grace goes to the HQ commander (or, without an HQ, the leading group)."""
         from incidents.models import CommandHQ
 
         hq = CommandHQ.objects.filter(incident_id=incident_id).select_related("commander").first()
         if hq is None or not hq.commander.is_active:
-            return self._look_up(Outbox.Step.ESCALATION, None)
+            return self._look_up(Outbox.Step.ESCALATION, owner_unit_id)
         found = [(Outbox.Channel.IN_APP, str(hq.commander_id))]
         if hq.commander.email:
             found.append((Outbox.Channel.EMAIL, hq.commander.email))
@@ -263,14 +263,18 @@ class Recipients:
         owner = self._unit_by_id(owner_unit_id) if owner_unit_id is not None else None
         if step in REMINDERS:
             units = [owner]
-        elif step == Outbox.Step.OVERDUE:
-            if self._office is None:
-                self._office = office_section() or owner
-            units = [owner, self._office]
-        else:  # escalation
-            if self._leading is None:
-                self._leading = list(Unit.objects.filter(kind=Unit.Kind.LEADING_GROUP, is_active=True))
-            units = self._leading
+        elif step == Outbox.Step.OVERDUE:  # the owner and its own bureau's office
+            bureau = owner.bureau() if owner is not None else None
+            key = bureau.pk if bureau is not None else None
+            if key not in self._office:
+                self._office[key] = office_section(bureau) or owner
+            units = [owner, self._office[key]]
+        else:  # escalation: the owner's own bureau's leading group (every one when the owner is unknown)
+            bureau = owner.bureau() if owner is not None else None
+            key = bureau.pk if bureau is not None else None
+            if key not in self._leading:
+                self._leading[key] = list(leading_groups(bureau))
+            units = self._leading[key]
         found = set()
         for unit in units:
             found.update(self._unit(unit))
@@ -278,7 +282,7 @@ class Recipients:
 
     def _unit_by_id(self, unit_id: int) -> Unit:
         if unit_id not in self._units:
-            self._units[unit_id] = Unit.objects.get(pk=unit_id)
+            self._units[unit_id] = Unit.objects.select_related("parent__parent").get(pk=unit_id)
         return self._units[unit_id]
 
     def _unit(self, unit: Unit) -> list[tuple[str, str]]:

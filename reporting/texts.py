@@ -4,6 +4,7 @@ after-action report from the team's analysis (五(二))."""
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from common.text import field
 from incidents.models import Incident, IncidentEvent
 
 
@@ -21,19 +22,19 @@ def first_report_content(event: IncidentEvent) -> str:
     snapshot = event.data.get("first_report", {})
     incident = event.incident
     lines = [
-        f"{_('title')}: {snapshot.get('title', '')}",
-        f"{_('occurred at')}: {_local(incident.occurred_at)}",
-        f"{_('discovered at')}: {_local(incident.discovered_at)}",
-        f"{_('place')}: {snapshot.get('location', '')}",
-        f"{_('information source')}: {incident.get_source_display()} {snapshot.get('source_detail', '')}".strip(),
-        f"{_('nature')}: {snapshot.get('nature', '')}",
-        f"{_('what happened')}: {snapshot.get('description', '')}",
-        f"{_('proposed level')}: {incident.proposed_level_roman}",
+        field(_("title"), snapshot.get("title", "")),
+        field(_("occurred at"), _local(incident.occurred_at)),
+        field(_("discovered at"), _local(incident.discovered_at)),
+        field(_("place"), snapshot.get("location", "")),
+        field(_("information source"), f"{incident.get_source_display()} {snapshot.get('source_detail', '')}".strip()),
+        field(_("nature"), snapshot.get("nature", "")),
+        field(_("what happened"), snapshot.get("description", "")),
+        field(_("proposed level"), incident.proposed_level_roman),
         _("%(dead)s dead, %(injured)s injured, %(missing)s missing")
         % {"dead": incident.dead, "injured": incident.injured, "missing": incident.missing},
-        f"{_('scope of impact')}: {snapshot.get('scope', '')}",
-        f"{_('trend')}: {snapshot.get('trend', '')}",
-        f"{_('measures already taken')}: {snapshot.get('measures_taken', '')}",
+        field(_("scope of impact"), snapshot.get("scope", "")),
+        field(_("trend"), snapshot.get("trend", "")),
+        field(_("measures already taken"), snapshot.get("measures_taken", "")),
     ]
     return "\n".join(lines)
 
@@ -41,7 +42,7 @@ def first_report_content(event: IncidentEvent) -> str:
 def after_action_content(event: IncidentEvent) -> str:
     labels = [("cause", _("cause")), ("handling", _("handling")), ("follow_up", _("follow-up")),
               ("lessons", _("lessons")), ("improvements", _("plan improvements"))]
-    return "\n".join(f"{label}: {event.data.get(key, '')}" for key, label in labels)
+    return "\n".join(field(label, event.data.get(key, "")) for key, label in labels)
 
 
 def _local(moment) -> str:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views
+from reporting import request_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -14,6 +14,7 @@ urlpatterns = [
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("incidents/<int:pk>/reports/", views.report_create, name="report_create"),
+    path("incidents/<int:pk>/request-report/", request_views.report_request, name="report_request"),
     path("obligations/<int:pk>/waive/", views.obligation_waive, name="obligation_waive"),
     path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox_resend"),
 ]

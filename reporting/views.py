@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 # Form classes are built at import: their labels must be translated when shown, not then.
 from django.utils.translation import gettext_lazy as _lazy
@@ -24,13 +25,14 @@ from incidents.selectors import incidents_visible_to
 from reporting import services
 from reporting.board import board, board_xlsx  # noqa: F401  (the board's pages, routed from here)
 from reporting.filters import PeriodForm
+from reporting.request_views import request_form
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.texts import first_report_facts
 from reporting.selectors import accountability, obligations_visible_to, reports_of
 from reporting.numbering import number_obligations
 from roles.models import Contact, Unit, User
 from roles.permissions import Role
-from roles.selectors import user_roles
+from roles.selectors import bureau_contacts, leading_groups, user_bureau_ids, user_roles
 
 
 # Rows per page of the lists that grow with the data (the record's failures, the notifications).
@@ -52,7 +54,7 @@ def _without_page(request) -> str:
     return query.urlencode()
 
 
-ACCOUNTABILITY_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.ADMINISTRATOR}
+ACCOUNTABILITY_ROLES = {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.CITY_STAFF, Role.ADMINISTRATOR}
 
 
 def _period(request):
@@ -143,23 +145,26 @@ def accountability_document(request):
     except BadPeriod as bad:
         return _bad_period(request, bad.form)
     summary, failures = accountability(request.user, start=since, end=until)
-    pdf = accountability_pdf(summary=summary, failures=failures, start=start, end=end)
+    own = user_bureau_ids(request.user)
+    pdf = accountability_pdf(summary=summary, failures=failures, start=start, end=end,
+                             issuer=Unit.objects.filter(pk__in=own).order_by("pk").first() if own else None)
     return _pdf_response(pdf, f"accountability-{start}-{end}.pdf")
 
 
 @login_required
 def report_document(request, pk):
     """A report as the official document, for whoever may see its incident."""
-    from reporting.documents import report_pdf
+    from reporting.documents import report_filename, report_pdf
 
     report = get_object_or_404(Report.objects.filter(incident__in=incidents_visible_to(request.user))
-                               .select_related("incident", "unit", "author", "corrects"), pk=pk)
-    return _pdf_response(report_pdf(report), f"{report.incident.reference}-{report.kind}-{report.sequence}.pdf")
+                               .select_related("incident", "unit", "author", "corrects", "document_issuer"), pk=pk)
+    return _pdf_response(report_pdf(report), report_filename(report))
 
 
 def _pdf_response(pdf: bytes, filename: str) -> HttpResponse:
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    # A Chinese name goes as filename* (RFC 6266/5987), as attachments' names do.
+    response["Content-Disposition"] = content_disposition_header(False, filename)
     response["Cache-Control"] = "private, no-store"
     return response
 
@@ -247,11 +252,18 @@ class SkipLevelForm(BootstrapFormMixin, FactsFields):
 def _report_form(user, incident, data=None, which: str = ""):
     """The office's full form, the station's skip-level form, or its progress form (the service decides who may send what)."""
     facts = first_report_facts(incident)
+    bureau = incident.station.bureau()  # the incident's own county: its recipients, its leaders
     if services.is_office(user):
-        upward = Contact.objects.filter(kind=Contact.Kind.UPWARD)
-        return ReportForm(data, prefix="report", initial={"recipients": upward, **facts})
+        form = ReportForm(data, prefix="report", initial={
+            "recipients": bureau_contacts(bureau).filter(kind=Contact.Kind.UPWARD), **facts})
+        form.fields["recipients"].queryset = bureau_contacts(bureau)
+        form.fields["signed_off_by"].queryset = User.objects.filter(
+            memberships__unit__in=leading_groups(bureau), is_active=True).distinct()
+        return form
     if which == "skip_level":
-        return SkipLevelForm(data, prefix="skip", initial=facts)
+        form = SkipLevelForm(data, prefix="skip", initial=facts)
+        form.fields["recipients"].queryset = bureau_contacts(bureau).filter(kind=Contact.Kind.UPWARD)
+        return form
     return ProgressForm(data, prefix="progress")
 
 
@@ -283,6 +295,7 @@ def incident_panel(request, incident) -> dict:
         "report_form": form if office else None,
         "progress_form": form if not office else None,
         "skip_level_form": skip_form,
+        "request_form": request_form(request.user, incident),
         "now": timezone.now(),
     }
 

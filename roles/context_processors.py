@@ -9,7 +9,13 @@ def bureau(request):
     when a page shows it. Not cached across requests: a renamed bureau prints at once."""
 
     def name():
-        bureau = Unit.objects.filter(kind=Unit.Kind.BUREAU, parent=None).only("name", "name_en").first()
+        from roles.selectors import user_bureau_ids
+
+        user = getattr(request, "user", None)
+        own = user_bureau_ids(user) if user is not None else []
+        # The person's own bureau (a county's staff print their county's name); else the top one.
+        bureaus = Unit.objects.filter(pk__in=own) if own else Unit.objects.filter(kind=Unit.Kind.BUREAU, parent=None)
+        bureau = bureaus.only("name", "name_en").order_by("pk").first()
         return bureau.display_name if bureau else ""
 
     return {"bureau_name": SimpleLazyObject(name)}

@@ -113,6 +113,10 @@ class Unit(BilingualName):
         # The worker posts here from inside the bureau's network: https, allowed hosts, public addresses only.
         validators=[check_webhook_url],
     )
+    # 发文机关代字 (GB/T 9704-2012 7.2.4): the issuer's part of a document number, e.g. 牟市监应急 in
+    # 牟市监应急〔2026〕12号. Empty: the unit's name stands in its place.
+    document_prefix = models.CharField(_("document number prefix (发文机关代字)"), max_length=20, blank=True,
+                                       help_text=_("e.g. 牟市监应急, printed as 牟市监应急〔2026〕12号"))
     is_active = models.BooleanField(_("active"), default=True)
     # The unit's own group: object permissions on incidents and on the unit itself are
     # granted to it, and every member is in it (see roles.services.user_sync_groups).
@@ -140,6 +144,14 @@ class Unit(BilingualName):
             node = node.parent
         if self.housed_in_id and self.kind != self.Kind.LEADING_GROUP_OFFICE:
             raise ValidationError({"housed_in": _("Only the leading group office is housed in a section.")})
+
+    def bureau(self) -> "Unit | None":
+        """The bureau this unit belongs to (itself for a bureau): a county's office, sections and
+        stations answer to their county bureau, which a city bureau may sit above."""
+        node = self
+        while node is not None and node.kind != self.Kind.BUREAU:
+            node = node.parent
+        return node
 
     def ancestors(self) -> list["Unit"]:
         chain, node = [], self.parent
@@ -208,6 +220,13 @@ class Contact(BilingualName):
         Unit, verbose_name=_("unit in this portal"), null=True, blank=True, on_delete=models.PROTECT,
         related_name="contact_entries", limit_choices_to={"kind": "bureau"},
         help_text=_("Set when the recipient is a bureau that uses this portal: reports then arrive in its inbox."),
+    )
+    # Whose contact this is: each county bureau has its own county government, town governments and
+    # partners. Empty only in a deployment of one bureau set up before there were several.
+    bureau = models.ForeignKey(
+        Unit, verbose_name=_("bureau"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="contacts", limit_choices_to={"kind": "bureau"},
+        help_text=_("The bureau whose recipient or partner this is."),
     )
 
     class Meta:

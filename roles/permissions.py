@@ -19,6 +19,9 @@ class Role(models.TextChoices):
     LEADING_GROUP_MEMBER = "leading_group_member", _("leading group member")
     LEADING_GROUP_LEADER = "leading_group_leader", _("leading group leader")
     HQ_COMMANDER = "hq_commander", _("HQ commander")
+    # Staff of a city bureau above the county bureaus (issue 11): they read what the counties
+    # reported to them and their counties' deadlines, and may only ask for more (催报) and sign.
+    CITY_STAFF = "city_staff", _("city bureau staff")
     ADMINISTRATOR = "administrator", _("administrator")
 
 
@@ -30,6 +33,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.LEADING_GROUP_MEMBER: [],
     Role.LEADING_GROUP_LEADER: [],
     Role.HQ_COMMANDER: [],
+    Role.CITY_STAFF: [],
     Role.ADMINISTRATOR: [
         "roles.add_unit",
         "roles.change_unit",

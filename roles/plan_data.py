@@ -12,6 +12,8 @@ BUREAU = {
     "code": "bureau",
     "name": "中牟县市场监督管理局",
     "name_en": "Zhongmou County Market Supervision Bureau",
+    # 发文机关代字 of its documents (not in the plan; the office may change it in the administration).
+    "document_prefix": "牟市监应急",
 }
 
 LEADING_GROUP = {

@@ -40,11 +40,20 @@ def unit_group_ensure(unit: Unit) -> Group:
     return unit.group
 
 
+def is_city_bureau(bureau: Unit | None) -> bool:
+    """A bureau with county bureaus under it (Unit.ALLOWED_PARENTS: a bureau may sit under a bureau)."""
+    return bureau is not None and Unit.objects.filter(parent=bureau, kind=Unit.Kind.BUREAU).exists()
+
+
 def roles_from_memberships(memberships) -> set[Role]:
+    """The role groups a person's memberships call for. Anyone in a city bureau's units is city
+    staff only: the county roles (office, leading group …) would let them act on counties' incidents."""
     roles = set()
     for membership in memberships:
         unit = membership.unit
-        if unit.kind == Unit.Kind.STATION:
+        if is_city_bureau(unit.bureau()):
+            roles.add(Role.CITY_STAFF)
+        elif unit.kind == Unit.Kind.STATION:
             roles.add(Role.STATION_STAFF)
         elif unit.kind == Unit.Kind.LEADING_GROUP_OFFICE:
             roles.add(Role.OFFICE_STAFF)
@@ -81,8 +90,9 @@ def user_sync_groups(user: User) -> set[Role]:
     keep = [g for g in user.groups.all() if g.pk not in managed]
     wanted = [groups[r] for r in roles] + [unit_group_ensure(m.unit) for m in memberships]
     user.groups.set(keep + wanted)
-    if hasattr(user, "_roles_cache"):
-        del user._roles_cache
+    for cache in ("_roles_cache", "_bureaus_cache"):
+        if hasattr(user, cache):
+            delattr(user, cache)
     return roles
 
 
@@ -106,7 +116,21 @@ UNIT_CONTACT_FIELDS = ["phone", "fax", "email", "address", "robot_webhook_url"]
 CONTACT_FIELDS = ["phone", "fax", "email", "address", "notes"]
 
 
+def _require_own_bureau(actor: User, bureau_id: int | None, who_may) -> None:
+    """The office's rights on units and contacts are its own bureau's: another county's are not its to edit."""
+    from roles.permissions import Role
+    from roles.selectors import user_bureau_ids, user_roles
+
+    if Role.ADMINISTRATOR in user_roles(actor) or bureau_id is None:
+        return
+    if bureau_id not in user_bureau_ids(actor):
+        raise PermissionDenied(who_may)
+
+
 def unit_update_contacts_check(actor: User, unit: Unit) -> None:
+    bureau = unit.bureau()
+    _require_own_bureau(actor, bureau.pk if bureau else None,
+                        _("Only the unit's own staff, the office or an administrator may edit its contact details."))
     require(
         actor,
         "roles.edit_unit_contacts",
@@ -138,7 +162,9 @@ def unit_update_contacts(*, actor: User, unit: Unit, **values) -> Unit:
     return _update_fields(unit, UNIT_CONTACT_FIELDS, values)
 
 
-def contact_update_check(actor: User) -> None:
+def contact_update_check(actor: User, contact: Contact | None = None) -> None:
+    if contact is not None:
+        _require_own_bureau(actor, contact.bureau_id, _("Only the office or an administrator may edit outside contacts."))
     require(
         actor,
         "roles.change_contact",
@@ -148,7 +174,7 @@ def contact_update_check(actor: User) -> None:
 
 @transaction.atomic
 def contact_update(*, actor: User, contact: Contact, **values) -> Contact:
-    contact_update_check(actor)
+    contact_update_check(actor, contact)
     return _update_fields(contact, CONTACT_FIELDS, values)
 
 

@@ -88,7 +88,7 @@ def unit_edit_contacts(request, code):
 def contact_edit(request, code):
     _require_staff(request.user)
     contact = get_object_or_404(contacts_visible_to(request.user), code=code)
-    contact_update_check(request.user)
+    contact_update_check(request.user, contact)
     form = ContactForm(request.POST or None, instance=contact)
     if request.method == "POST" and form.is_valid():
         contact_update(actor=request.user, contact=contact, **form.cleaned_data)

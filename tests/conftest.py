@@ -61,7 +61,7 @@ def restore_migration_data():
     from django.core.management.sql import emit_post_migrate_signal
 
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-    for module in ("incidents.migrations.0002_plan_policy", "reporting.migrations.0009_return_answer_rule"):
+    for module in ("incidents.migrations.0002_plan_policy", "reporting.migrations.0012_requested_report_rule"):
         importlib.import_module(module).seed(apps, None)
 
 
@@ -112,3 +112,32 @@ def api(cast):
         return client
 
     return _api
+
+
+# A city bureau above two counties (issue 11): the cast's county (the plan's) and 新郑市, with its people.
+COUNTY_CAST = {
+    "city_office": [("zhengzhou_office", Membership.Role.STAFF), ("zhengzhou_leading_group_office", Membership.Role.STAFF)],
+    "xz_director": [("xinzheng_leading_group", Membership.Role.LEADER)],
+    "xz_deputy": [("xinzheng_leading_group", Membership.Role.COMMANDER)],
+    "xz_office": [("xinzheng_office", Membership.Role.STAFF)],
+    "xz_food": [("xinzheng_food_coordination", Membership.Role.STAFF)],
+    "xz_station": [("xinzheng_chengguan", Membership.Role.STAFF)],
+}
+
+
+@pytest.fixture
+def counties(cast):
+    """The cast plus a city bureau (郑州, code zhengzhou) above the cast's county and a second county
+    (新郑, code xinzheng, units xinzheng_*): returns the cast, COUNTY_CAST's people added to it."""
+    from roles.setup import city_bureau_setup
+
+    city = city_bureau_setup(name="郑州市市场监督管理局", code="zhengzhou")
+    bureau_setup_from_plan(parent=city)
+    bureau_setup_from_plan(name="新郑市市场监督管理局", code="xinzheng", parent=city)
+    people = cast  # the same dict: api() and the other fixtures find the new people too
+    for username, memberships in COUNTY_CAST.items():
+        user = User.objects.create_user(username, password=PASSWORD, last_name=username)
+        for code, role in memberships:
+            membership_set(user=user, unit=Unit.objects.get(code=code), role=role)
+        people[username] = user
+    return people

@@ -76,6 +76,16 @@ def _require_office(user: User) -> None:
         raise PermissionDenied(_("Only the office (办公室/应急管理科) may do this."))
 
 
+def _require_own_bureau(incident: Incident, **units_by_field) -> None:
+    """Units given the incident (HQ sections, stations, a measure's owner) are of its own bureau: a
+    unit of another county would see it (its group is granted the incident). ValidationError by field."""
+    bureau_id = incident.station.parent_id
+    wrong = {field: _("Choose units of %(bureau)s.") % {"bureau": incident.station.parent.display_name}
+             for field, units in units_by_field.items() if any(u.bureau().pk != bureau_id for u in units)}
+    if wrong:
+        raise ValidationError(wrong)
+
+
 def leading_group_decider(user: User, at=None) -> Delegation | None:
     """The leader decides for the leading group, or a member the leader designated acting
     leader for a period covering `at`. Returns the delegation acted under (None for the leader)."""
@@ -136,7 +146,7 @@ def _may_command(user: User, incident: Incident) -> Delegation | None:
 def actor_role_label(user: User) -> str:
     roles = user_roles(user)
     for role in [Role.LEADING_GROUP_LEADER, Role.HQ_COMMANDER, Role.LEADING_GROUP_MEMBER, Role.OFFICE_STAFF,
-                 Role.SECTION_STAFF, Role.STATION_STAFF, Role.ADMINISTRATOR]:
+                 Role.SECTION_STAFF, Role.STATION_STAFF, Role.CITY_STAFF, Role.ADMINISTRATOR]:
         if role in roles:
             return role.value
     return ""

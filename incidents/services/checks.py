@@ -24,7 +24,7 @@ from incidents.services.base import (
     leading_group_decider,
 )
 from roles.permissions import Role
-from roles.selectors import user_roles
+from roles.selectors import bureau_section, user_roles
 
 
 def check_update_draft(actor, incident):
@@ -67,6 +67,8 @@ def check_comment(actor, incident):
 
     if not _remembered(actor, ("visible", incident.pk), incidents_visible_to(actor).filter(pk=incident.pk).exists):
         raise PermissionDenied(_("You may not see this incident."))
+    if user_roles(actor) == {Role.CITY_STAFF}:
+        raise PermissionDenied(_("The city bureau reads the counties' incidents; comments are written by the county bureau's staff."))
     if incident.status in (S.DRAFT, S.AWAITING_REPORT):
         raise InvalidTransition(_("A draft cannot be commented on."))
 
@@ -112,7 +114,7 @@ def check_measure_add(actor, incident):
 def check_summary(actor, incident):
     hq = getattr(incident, "hq", None)
     in_hq = hq is not None and any(_is_member(actor, unit) for unit in hq.units())
-    section = incident.category.section if incident.category_id else None
+    section = bureau_section(incident.station.bureau(), incident.category.section) if incident.category_id else None
     if not (in_hq or _is_commander_of(actor, incident) or _is_member(actor, section)):
         raise PermissionDenied(_("Summaries are submitted by the HQ and the sections that took part."))
     _require_status(incident, S.ACTIVE, S.ENDED)

@@ -80,7 +80,11 @@ def incident_team_name(*, actor: User, incident: Incident, leader: User, members
     delegation = check_team(actor, incident)
     from incidents.selectors import incidents_visible_to
 
-    blind = [u.display_name for u in [leader, *members] if not incidents_visible_to(u).filter(pk=incident.pk).exists()]
+    from roles.selectors import user_bureau_ids
+
+    # The team is the incident's own bureau's people (the city bureau reads, it does not investigate).
+    blind = [u.display_name for u in [leader, *members] if not incidents_visible_to(u).filter(pk=incident.pk).exists()
+             or incident.station.parent_id not in user_bureau_ids(u)]
     if blind:
         raise ValidationError(
             {"members": _("These people cannot see this incident: %(names)s. Add their unit to the HQ first.")

@@ -9,12 +9,12 @@ from guardian.shortcuts import remove_perm
 
 from common.messages import define, stored
 from incidents.models import CommandHQ, Incident, Measure
-from incidents.services.base import E, S, _event, _grant_view, _locked, _policy, _require_text
+from incidents.services.base import E, S, _event, _grant_view, _locked, _policy, _require_own_bureau, _require_text
 from incidents.services.checks import check_activate, check_change_level, check_decline, check_hq_update
 from incidents.services.response import _measures_from_templates
 from roles.models import Membership, Unit, User
 from roles.permissions import Role
-from roles.selectors import office_section, user_roles
+from roles.selectors import bureau_section, office_section, user_bureau_ids, user_roles
 
 # A note the system writes (common.messages): shown in the reader's language.
 CANCELLED_BY_LEVEL = define("measure.cancelled_by_level", gettext_noop("Cancelled: the level changed from %(old)s to %(new)s."))
@@ -81,9 +81,12 @@ def incident_change_level(*, actor: User, incident: Incident, level: int, reason
     return incident
 
 
-def _default_commander() -> User:
+def _default_commander(bureau: Unit | None = None) -> User:
+    """The deputy director in charge (分管副局长) of the incident's bureau."""
+    groups = {"unit__parent": bureau} if bureau is not None else {}
     membership = (
-        Membership.objects.filter(unit__kind=Unit.Kind.LEADING_GROUP, role=Membership.Role.COMMANDER, user__is_active=True)
+        Membership.objects.filter(unit__kind=Unit.Kind.LEADING_GROUP, role=Membership.Role.COMMANDER, user__is_active=True,
+                                  **groups)
         .select_related("user")
         .first()
     )
@@ -95,9 +98,10 @@ def _default_commander() -> User:
 
 
 def _hq_form(incident: Incident, actor: User, delegation) -> CommandHQ:
-    section = incident.category.section
-    hq = CommandHQ.objects.create(incident=incident, commander=_default_commander(), lead_section=section)
-    members = [section] + [office for office in [office_section()] if office and office != section]
+    bureau = incident.station.bureau()  # the incident's own county: its section, office and commander
+    section = bureau_section(bureau, incident.category.section)
+    hq = CommandHQ.objects.create(incident=incident, commander=_default_commander(bureau), lead_section=section)
+    members = [section] + [office for office in [office_section(bureau)] if office and office != section]
     hq.member_sections.set(members)
     hq.stations.set([incident.station])
     _grant_hq_access(incident, hq, previous_units=[])
@@ -131,8 +135,10 @@ def incident_hq_update(*, actor: User, incident: Incident, commander: User | Non
     delegation = check_hq_update(actor, incident)
     hq = incident.hq
     before, previous_units = _hq_data(hq), hq.units()
+    _require_own_bureau(incident, lead_section=[lead_section] if lead_section else [],
+                        member_sections=member_sections or [], stations=stations or [])
     if commander is not None:
-        if Role.LEADING_GROUP_MEMBER not in user_roles(commander):
+        if Role.LEADING_GROUP_MEMBER not in user_roles(commander) or incident.station.parent_id not in user_bureau_ids(commander):
             raise ValidationError({"commander": _("The commander must be a member of the leading group.")})
         hq.commander = commander
     if lead_section is not None:

@@ -19,22 +19,25 @@ from incidents.services.base import (
     _locked,
     _may_command,
     _plain,
+    _require_own_bureau,
     _require_status,
     _require_text,
 )
 from incidents.services.checks import check_measure_add
 from incidents.services.files import _attach
 from roles.models import Unit, User
-from roles.selectors import office_section
+from roles.selectors import bureau_section, office_section
 
 
 def _owner_unit(incident: Incident, owner: str) -> Unit:
     hq = getattr(incident, "hq", None)
     if owner == MeasureTemplate.Owner.STATION:
         return incident.station
+    bureau = incident.station.bureau()
+    section = bureau_section(bureau, incident.category.section)
     if owner == MeasureTemplate.Owner.OFFICE:
-        return office_section() or incident.category.section
-    return hq.lead_section if hq else incident.category.section
+        return office_section(bureau) or section
+    return hq.lead_section if hq else section
 
 
 def _measures_from_templates(incident: Incident, level: int, *, start) -> None:
@@ -61,6 +64,7 @@ def measure_add(*, actor: User, incident: Incident, title: str, owner_unit: Unit
         validate_planned(due_at)  # the calendar window of common.timebounds
     except ValidationError as exc:
         raise ValidationError({"due_at": exc.messages}) from exc
+    _require_own_bureau(incident, owner_unit=[owner_unit])
     measure = Measure.objects.create(incident=incident, title=title, description=description, owner_unit=owner_unit,
                                      due_at=due_at, level=incident.level)
     _grant_view(incident, [owner_unit])

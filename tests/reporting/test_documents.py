@@ -72,4 +72,4 @@ def test_a_report_signed_off_by_a_bureau_leader_says_so(file_incident, cast, log
     report = report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content="情况报告",
                            signed_off_by=cast["deputy"], facts=FACTS)
     text = "".join(p.extract_text() for p in PdfReader(BytesIO(login("office").get(f"/reporting/reports/{report.pk}.pdf").content)).pages)
-    assert f"签发人:{cast['deputy'].display_name}" in text.replace("\n", "")
+    assert f"签发人：{cast['deputy'].display_name}" in text.replace("\n", "")

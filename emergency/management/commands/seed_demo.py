@@ -1,4 +1,6 @@
-"""Demo data: the bureau from the plan plus one account per role (docs: ../shared/docs/api.md).
+"""Demo data: a city bureau with two county bureaus under it — the plan's county with one account per
+role (docs: ../shared/docs/api.md), a second county with its own accounts — and the city's office
+(`city_office`), so a county's report to the city can be followed at once (issue 11).
 
 The people are invented; the plan names real officials, whose names are not used here.
 """
@@ -11,7 +13,7 @@ from roles.models import Membership, Unit, User
 from roles.services import membership_remove, membership_set, role_groups_ensure
 from roles.permissions import Role
 from incidents.setup import categories_setup_from_plan
-from roles.setup import bureau_setup_from_plan
+from roles.setup import bureau_setup_from_plan, city_bureau_setup
 
 DEFAULT_PASSWORD = "demo1234"
 
@@ -26,7 +28,18 @@ DEMO_PEOPLE = [
     ("food", "王", "海涛", "科员", [("food_coordination", Membership.Role.STAFF, "科员")]),
     ("station1", "赵", "晓东", "所员", [("chengguan", Membership.Role.STAFF, "所员")]),
     ("station2", "孙", "丽华", "所员", [("baisha", Membership.Role.STAFF, "所员")]),
+    # The city bureau's office, which signs for the counties' reports and may ask them for more (催报).
+    ("city_office", "吴", "建华", "科员", [("zhengzhou_office", Membership.Role.STAFF, "科员"),
+                                       ("zhengzhou_leading_group_office", Membership.Role.STAFF, "工作人员")]),
+    # The second county (新郑市), with its own leading group, office and station.
+    ("xz_director", "郑", "国强", "局长", [("xinzheng_leading_group", Membership.Role.LEADER, "组长")]),
+    ("xz_deputy", "冯", "志刚", "分管副局长", [("xinzheng_leading_group", Membership.Role.COMMANDER, "成员")]),
+    ("xz_office", "何", "雪梅", "科员", [("xinzheng_office", Membership.Role.STAFF, "科员"),
+                                     ("xinzheng_leading_group_office", Membership.Role.STAFF, "工作人员")]),
+    ("xz_station", "许", "文博", "所员", [("xinzheng_chengguan", Membership.Role.STAFF, "所员")]),
 ]
+CITY = {"name": "郑州市市场监督管理局", "code": "zhengzhou", "name_en": "Zhengzhou Municipal Market Supervision Bureau"}
+SECOND_COUNTY = {"name": "新郑市市场监督管理局", "code": "xinzheng", "name_en": "Xinzheng Market Supervision Bureau"}
 
 
 class Command(BaseCommand):
@@ -40,7 +53,9 @@ class Command(BaseCommand):
     def handle(self, *args, password, force, **options):
         if not settings.DEBUG and not force:
             raise CommandError("DEBUG is off: this looks like production. Demo accounts are refused; use --force to insist.")
-        bureau_setup_from_plan()
+        city = city_bureau_setup(**CITY)
+        bureau_setup_from_plan(parent=city)
+        bureau_setup_from_plan(parent=city, **SECOND_COUNTY)
         categories_setup_from_plan()
         groups = role_groups_ensure()
         for username, family, given, position, memberships in DEMO_PEOPLE:
@@ -57,7 +72,9 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every account's password: {password}"))
         for username, *_rest in DEMO_PEOPLE + [("admin",)]:
             user = User.objects.get(username=username)
-            self.stdout.write(f"  {username:<9} {user.display_name} · {user.position}")
+            bureau = next((m.unit.bureau() for m in user.memberships.select_related("unit")), None)
+            self.stdout.write(f"  {username:<11} {user.display_name} · {user.position}"
+                              + (f" · {bureau.name}" if bureau else ""))
 
     def _user(self, username, password, **fields):
         user, _created = User.objects.update_or_create(username=username, defaults=fields)
