@@ -10,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from incidents import selectors as incident_selectors
-from reporting.selectors import obligations_owed_by, undelivered_messages
+from reporting.selectors import (failed_deliveries, inbox_of, obligations_owed_by, office_bureau_ids,
+                                 recipients_without_channel, undelivered_messages)
 from reporting.sweep import heartbeat_is_stale
 from roles.permissions import Role
 from roles.selectors import user_memberships, user_roles
@@ -43,6 +44,10 @@ def home(request):
         "my_measures": list(incident_selectors.open_measures_of(user)[:50]) if roles else None,
         "owed": list(obligations_owed_by(user)[:50]) if roles else None,
         "undelivered": undelivered_messages(user),  # the office's; empty for everyone else
+        # Reports that did not leave, and upward recipients the portal cannot reach (issue 11): the office's.
+        "failed_deliveries": list(failed_deliveries(user)[:50]),
+        "recipients_without_channel": recipients_without_channel(user),
+        "to_sign": inbox_of(user).filter(state="sent").count() if office_bureau_ids(user) else 0,
         "now": timezone.now(),
         # Bureau staff (any role) rely on the sweep's reminders: warn them where they start.
         "stale": heartbeat_is_stale() if roles else False,

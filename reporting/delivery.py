@@ -230,6 +230,12 @@ def post_to_robot(url: str, text: str) -> None:
 
 
 def send_email(to: str, subject: str, body: str) -> None:
+    """One email over the configured backend (send_message). A header is one line: a newline typed
+    into a title must not make every email fail."""
+    send_message(EmailMessage(single_line(subject), body, settings.DEFAULT_FROM_EMAIL, [to]))
+
+
+def send_message(message: EmailMessage) -> None:
     """One email over the configured backend, with EMAIL_TIMEOUT on every SMTP command.
     DeliveryError: not sent (no connection, the server refused); UncertainDelivery: the server
     stopped answering once the message was under way."""
@@ -239,8 +245,7 @@ def send_email(to: str, subject: str, body: str) -> None:
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"mail server not reached: {type(exc).__name__}: {exc}") from exc
     try:
-        # A header is one line: a newline typed into a title must not make every email fail.
-        connection.send_messages([EmailMessage(single_line(subject), body, settings.DEFAULT_FROM_EMAIL, [to])])
+        connection.send_messages([message])
     except smtplib.SMTPResponseException as exc:  # the server answered: it refused
         raise DeliveryError(f"mail server refused: {exc.smtp_code} {exc.smtp_error!r}") from exc
     except smtplib.SMTPRecipientsRefused as exc:
@@ -293,7 +298,14 @@ def deliver_rows(outbox_ids: list[int]) -> int:
     sent = 0
     groups = defaultdict(list)
     for row in rows:
-        if row.channel == Outbox.Channel.IN_APP:
+        if row.delivery_id is not None:  # a report itself, with its PDF: alone, never in a digest
+            from reporting.sending import deliver_report_email  # sending sits on top of this module
+
+            try:
+                sent += deliver_report_email(row.pk)
+            except Exception:  # noqa: BLE001 - recorded on the row and the delivery; the next row still goes
+                log.exception("delivery of report outbox row %s failed", row.pk)
+        elif row.channel == Outbox.Channel.IN_APP:
             sent += deliver_in_app(row.pk)
         else:
             # A resend travels apart from first sends: its digest carries the "resent" mark.

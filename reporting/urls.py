@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import views
+from reporting import delivery_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -16,4 +16,10 @@ urlpatterns = [
     path("incidents/<int:pk>/reports/", views.report_create, name="report_create"),
     path("obligations/<int:pk>/waive/", views.obligation_waive, name="obligation_waive"),
     path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox_resend"),
+    path("reports/<int:pk>/deliveries/", delivery_views.delivery_record, name="delivery_record"),
+    path("deliveries/<int:pk>/confirm/", delivery_views.delivery_confirm, name="delivery_confirm"),
+    path("deliveries/<int:pk>/sign/", delivery_views.delivery_sign, name="delivery_sign"),
+    path("deliveries/<int:pk>.pdf", delivery_views.delivery_document, name="delivery_pdf"),
+    path("inbox/", delivery_views.inbox, name="inbox"),
+    path("receipt/<str:token>/", delivery_views.receipt, name="receipt"),
 ]

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django import forms as django_forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -22,7 +23,8 @@ from reporting import services
 from reporting.filters import BoardFilter, PeriodForm
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.texts import first_report_facts
-from reporting.selectors import accountability, obligations_visible_to, overdue_board, reports_of, undelivered_messages
+from reporting.selectors import (accountability, obligations_visible_to, overdue_board, reports_of, undelivered_messages,
+                                 unsigned_upward)
 from reporting.sweep import heartbeat_is_stale
 from roles.models import Contact, Unit, User
 from roles.permissions import Role
@@ -50,6 +52,8 @@ def board(request):
         "now": timezone.now(),
         "query": request.GET.urlencode(),
         "undelivered": undelivered_messages(request.user),
+        "unsigned": list(unsigned_upward(request.user)[:100]),
+        "receipt_minutes": settings.RECEIPT_EXPECTED_MINUTES,
     }
     template = "reporting/board_rows.html" if request.headers.get("HX-Request") else "reporting/board.html"
     return render(request, template, context)
@@ -229,7 +233,7 @@ FactsFields = type("FactsFields", (django_forms.Form,), {key: _fact_field(key, l
 
 class ReportForm(BootstrapFormMixin, FactsFields):
     kind = django_forms.ChoiceField(label=_("kind"), choices=[(k, label) for k, label in Kind.choices
-                                                             if k not in (Kind.FIRST_REPORT, Kind.MEASURE)])
+                                                             if k not in (Kind.FIRST_REPORT, Kind.MEASURE, Kind.WRITTEN_REPORT)])
     content = django_forms.CharField(label=_("content"), widget=django_forms.Textarea(attrs={"rows": 6}),
                                      max_length=limits.REPORT_BODY, help_text=limits.limit_help(
                                          limits.REPORT_BODY,
@@ -237,13 +241,12 @@ class ReportForm(BootstrapFormMixin, FactsFields):
     recipients = django_forms.ModelMultipleChoiceField(
         label=_("recipients"), required=False, queryset=Contact.objects.filter(is_active=True),
         widget=django_forms.CheckboxSelectMultiple,
-        help_text=_("An upward report fulfils its deadline only when it goes to both the county government and the city bureau."))
-    channel = django_forms.ChoiceField(label=_("channel"), choices=Report.Channel.choices)
+        help_text=_("The portal sends it to each recipient in this system or by email; to the others, phone or fax it and record that below. An upward report fulfils its deadline when it has left to both the county government and the city bureau."))
     signed_off_by = django_forms.ModelChoiceField(
         label=_("signed off by (签发人)"), required=False,
         queryset=User.objects.filter(memberships__unit__kind=Unit.Kind.LEADING_GROUP, is_active=True).distinct(),
         help_text=_("The bureau leader who approved sending it."))
-    field_order = ["kind", "recipients", "channel", "signed_off_by", "content"]
+    field_order = ["kind", "recipients", "signed_off_by", "content"]
 
 
 class ProgressForm(BootstrapFormMixin, django_forms.Form):
@@ -300,7 +303,7 @@ def incident_panel(request, incident) -> dict:
         "may_waive": may_waive,
         "reason_limit": limits.REASON,
         "template": "reporting/incident_panel.html",
-        "reports": reports_of(request.user, incident),
+        "reports": _with_deliveries(request.user, reports_of(request.user, incident)),
         "obligations": obligations_visible_to(request.user).filter(incident=incident).select_related(
             "waived_by", "measure").order_by("due_at", "pk"),
         "report_form": form if office else None,
@@ -308,6 +311,16 @@ def incident_panel(request, incident) -> dict:
         "skip_level_form": skip_form,
         "now": timezone.now(),
     }
+
+
+def _with_deliveries(user, reports) -> list[Report]:
+    """Each report with `sending`: its deliveries and the office's forms (reporting.delivery_views)."""
+    from reporting.delivery_views import deliveries_panel
+
+    reports = list(reports.prefetch_related("deliveries__recipient", "deliveries__recorded_by", "deliveries__signed_by", "deliveries__follow_up"))
+    for report in reports:
+        report.sending = deliveries_panel(user, report)
+    return reports
 
 
 @login_required
@@ -334,7 +347,6 @@ def report_create(request, pk):
         try:
             services.report_submit(actor=request.user, incident=incident, kind=kind,
                                    content=data["content"], recipients=list(data.get("recipients", [])),
-                                   channel=data.get("channel", Report.Channel.SYSTEM),
                                    signed_off_by=data.get("signed_off_by"),
                                    facts={key: data.get(key, "") for key, _label in REPORT_FACTS},
                                    skip_level_reason=data.get("skip_level_reason", ""))
