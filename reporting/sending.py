@@ -189,7 +189,7 @@ def delivery_failed(sent: ReportDelivery, reason: str) -> ReportDelivery:
     """A report that did not leave: `failed` with the reason; the office hears at once (in-app) the
     first time, and sees it on its home page until it leaves. The obligation stays open."""
     with transaction.atomic():
-        sent = D.objects.select_for_update().select_related("report__incident", "recipient").get(pk=sent.pk)
+        sent = D.objects.select_for_update(of=("self",)).select_related("report__incident", "recipient").get(pk=sent.pk)
         if sent.has_left:
             return sent
         first = sent.state != D.State.FAILED
@@ -229,7 +229,7 @@ def delivery_record(*, actor: User, report: Report, recipient: Contact, channel:
     not among the report's, an empty number or name, a time before the report or in the future;
     InvalidTransition (409) when this channel is already recorded for this recipient."""
     check_record(actor)
-    report = Report.objects.select_for_update().select_related("incident", "unit").get(pk=report.pk)
+    report = Report.objects.select_for_update(of=("self",)).select_related("incident", "unit").get(pk=report.pk)
     now = timezone.now()
     errors = {}
     if channel not in (D.Channel.PHONE, D.Channel.FAX):
@@ -313,7 +313,7 @@ def check_sign(actor: User, sent: ReportDelivery) -> None:
 def delivery_sign(*, actor: User, sent: ReportDelivery) -> ReportDelivery:
     """签收 in the portal, one click: the receiving office signs for a report in its inbox. 403 for
     anyone else (check_sign); 409 when already signed for."""
-    sent = D.objects.select_for_update().select_related("recipient__portal_unit").get(pk=sent.pk)
+    sent = D.objects.select_for_update(of=("self",)).select_related("recipient__portal_unit").get(pk=sent.pk)
     check_sign(actor, sent)
     if sent.state != D.State.SENT:
         raise InvalidTransition(_("This report has already been signed for."))
