@@ -34,3 +34,14 @@ def record(user, day=T0):
     start = day - timedelta(days=1)
     summary, failures = accountability(user, start=start, end=start + timedelta(days=40), now=timezone.now())
     return {row["owner_unit__code"]: row for row in summary}, list(failures)
+
+
+def faxed(office, report, moment=None):
+    """The report faxed to each of its recipients at `moment` (default now), as the office records it:
+    it has left (rule 4, issue 11: an upward report is fulfilled when it has left, not when submitted)."""
+    from reporting.sending import delivery_record
+
+    moment = moment or timezone.now()
+    for contact in report.recipients.order_by("pk"):
+        delivery_record(actor=office, report=report, recipient=contact, channel="fax", number="0371-00000000", at=moment)
+    return report
