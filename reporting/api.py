@@ -12,7 +12,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from common import limits
-from common.timebounds import validate_day
+from common.timebounds import validate_day, validate_happened
 from incidents.selectors import incidents_visible_to
 from reporting import sending, services
 from reporting.filters import ObligationFilter
@@ -226,15 +226,15 @@ class RecordSerializer(serializers.Serializer):
     recipient = serializers.SlugRelatedField(slug_field="code", queryset=Contact.objects.filter(is_active=True))
     channel = serializers.ChoiceField(choices=[ReportDelivery.Channel.PHONE, ReportDelivery.Channel.FAX])
     number = serializers.CharField(max_length=sending.ADDRESS_LENGTH)
-    sent_at = serializers.DateTimeField(help_text="when it was phoned or faxed")
+    sent_at = serializers.DateTimeField(help_text="when it was phoned or faxed", validators=[validate_happened])
     confirmed_name = serializers.CharField(required=False, allow_blank=True, max_length=sending.NAME_LENGTH,
                                            help_text="who took the call (电话确认); required for a phone report")
-    confirmed_at = serializers.DateTimeField(required=False, allow_null=True)
+    confirmed_at = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_happened])
 
 
 class ConfirmSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=sending.NAME_LENGTH)
-    at = serializers.DateTimeField(required=False, allow_null=True)
+    at = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_happened])
 
 
 def _drf(exc: DjangoValidationError) -> DRFValidationError:

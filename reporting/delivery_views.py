@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from common.timebounds import validate_happened
 from emergency.forms import BootstrapFormMixin
 from incidents.forms import DateTimeInput
 from incidents.selectors import incidents_visible_to
@@ -30,11 +31,11 @@ class RecordForm(BootstrapFormMixin, forms.Form):
     channel = forms.ChoiceField(label=gettext_lazy("channel"), choices=[(D.Channel.PHONE, D.Channel.PHONE.label),
                                                                        (D.Channel.FAX, D.Channel.FAX.label)])
     number = forms.CharField(label=gettext_lazy("number dialled or faxed"), max_length=sending.ADDRESS_LENGTH)
-    at = forms.DateTimeField(label=gettext_lazy("when"), widget=DateTimeInput())
+    at = forms.DateTimeField(label=gettext_lazy("when"), widget=DateTimeInput(), validators=[validate_happened])
     confirmed_name = forms.CharField(label=gettext_lazy("who took the call or confirmed it (电话确认)"), required=False,
                                      max_length=sending.NAME_LENGTH)
     confirmed_at = forms.DateTimeField(label=gettext_lazy("confirmed at"), required=False, widget=DateTimeInput(),
-                                       help_text=gettext_lazy("Empty: at the time of the call."))
+                                       validators=[validate_happened], help_text=gettext_lazy("Empty: at the time of the call."))
 
     def __init__(self, *args, report: Report, **kwargs):
         super().__init__(*args, **kwargs)
@@ -44,7 +45,7 @@ class RecordForm(BootstrapFormMixin, forms.Form):
 class ConfirmForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("who confirmed it (电话确认)"), max_length=sending.NAME_LENGTH)
     at = forms.DateTimeField(label=gettext_lazy("confirmed at"), required=False, widget=DateTimeInput(),
-                             help_text=gettext_lazy("Empty: now."))
+                             validators=[validate_happened], help_text=gettext_lazy("Empty: now."))
 
 
 class SignForm(BootstrapFormMixin, forms.Form):

@@ -99,7 +99,7 @@ def report_fulfil_if_left(report: Report, at) -> bool:
     True when it fulfilled now."""
     from reporting.services import report_fulfil, upward_complete  # services start deliveries: imported late
 
-    if report.corrects_id or report.skip_level_reason or Obligation.objects.filter(report=report).exists():
+    if report.corrects_id or report.skip_level_reason or Obligation.objects.filter(report=report, kind=report.kind).exists():
         return False
     recipients = list(report.recipients.all())
     left = left_to(report)

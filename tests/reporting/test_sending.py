@@ -165,3 +165,17 @@ def test_the_office_records_a_phone_confirmation_of_a_fax(cast, received, api):
     assert answer.status_code == 200 and answer.json()["state"] == "received"
     assert answer.json()["confirmed_name"] == "市局值班室赵"
     assert api("office").post(f"/api/deliveries/{fax.pk}/confirm/", {"name": "赵"}, format="json").status_code == 409
+
+
+def test_a_written_follow_up_fulfilled_first_does_not_stop_the_upward_obligation(cast, received):
+    """Phoned and then faxed to the county (the written report owed is fulfilled by this report), then
+    faxed to the city: the upward obligation is fulfilled then, by the same report."""
+    report = upward(cast, received, T0 + timedelta(minutes=5))
+    county, city = Contact.objects.get(code="county_government"), Contact.objects.get(code="city_bureau")
+    for minute, recipient, channel, name in ((6, county, D.Channel.PHONE, "王"), (8, county, D.Channel.FAX, ""),
+                                             (12, city, D.Channel.FAX, "")):
+        at(T0 + timedelta(minutes=minute), sending.delivery_record, actor=cast["office"], report=report,
+           recipient=recipient, channel=channel, number="0371-1", at=T0 + timedelta(minutes=minute), confirmed_name=name)
+    assert ob(received, Kind.WRITTEN_REPORT).status == S.FULFILLED
+    upward_ob = ob(received, Kind.UPWARD_REPORT)
+    assert (upward_ob.status, upward_ob.fulfilled_at) == (S.FULFILLED, T0 + timedelta(minutes=12))
