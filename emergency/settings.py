@@ -100,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "reporting.context_processors.notifications",
+                "reporting.context_processors.inbox",
                 "roles.context_processors.bureau",
                 "roles.context_processors.menu",
             ],
@@ -216,6 +217,12 @@ OUTBOX_QUEUED_STALE_SECONDS = config.int("OUTBOX_QUEUED_STALE_SECONDS", default=
 # A send still `sending` after 6 × the longest timeout (a whole SMTP exchange) plus this margin is
 # presumed cut off (worker killed, database lost) and resent once, marked (reporting.delivery.sending_stale).
 OUTBOX_SENDING_MARGIN_SECONDS = config.int("OUTBOX_SENDING_MARGIN_SECONDS", default=60, minimum=1)
+# Reports that leave (issue 11, reporting/sending.py): an upward report sent but not signed for after
+# RECEIPT_EXPECTED_MINUTES shows on the overdue board; the signing link in a report's email works for
+# RECEIPT_LINK_MAX_AGE_HOURS; PORTAL_URL is the portal's address as recipients outside reach it (links in emails).
+RECEIPT_EXPECTED_MINUTES = config.int("RECEIPT_EXPECTED_MINUTES", default=30, minimum=1)
+RECEIPT_LINK_MAX_AGE_HOURS = config.int("RECEIPT_LINK_MAX_AGE_HOURS", default=72, minimum=1)
+PORTAL_URL = (config.url("PORTAL_URL", schemes=("http", "https")) or "http://127.0.0.1:8000").rstrip("/")
 
 REDIS_URL = config.url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:

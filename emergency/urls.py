@@ -7,7 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from emergency import city_dashboard, dashboards, views
 from incidents.api import CategoryViewSet, IncidentViewSet
-from reporting.api import AccountabilityRecord, IncidentReports, NotificationViewSet, ObligationViewSet, ReportRequest
+from reporting.api import (AccountabilityRecord, DeliveryViewSet, IncidentReports, NotificationViewSet, ObligationViewSet,
+                           ReportRequest)
 from roles.api import MeView
 from roles.forms import PasswordChangeForm
 from roles.signin import TokenView
@@ -17,6 +18,7 @@ router.register("incidents", IncidentViewSet, basename="incident")
 router.register("categories", CategoryViewSet, basename="category")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("deliveries", DeliveryViewSet, basename="delivery")
 
 api_patterns = [
     path("token/", TokenView.as_view(), name="api-token"),

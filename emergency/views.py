@@ -12,7 +12,8 @@ from django.views.decorators.cache import never_cache
 from common.lists import capped
 from incidents import selectors as incident_selectors
 from reporting.numbering import number_obligations
-from reporting.selectors import obligations_owed_by, undelivered_messages, unread_notifications
+from reporting.selectors import (failed_deliveries, inbox_of, obligations_owed_by, office_bureau_ids,
+                                 recipients_without_channel, undelivered_messages, unread_notifications)
 from reporting.sweep import heartbeat_is_stale
 from roles.permissions import Role
 from roles.selectors import user_memberships, user_roles
@@ -61,6 +62,10 @@ def home(request):
         # The city bureau: what its counties reported to it, newest first (read-only).
         "city_reported": capped(incident_selectors.incident_list(user)) if Role.CITY_STAFF in roles else None,
         "undelivered": undelivered_messages(user),  # the office's; empty for everyone else
+        # Reports that did not leave, and upward recipients the portal cannot reach (issue 11): the office's.
+        "failed_deliveries": list(failed_deliveries(user)[:50]),
+        "recipients_without_channel": recipients_without_channel(user),
+        "to_sign": inbox_of(user).filter(state="sent").count() if office_bureau_ids(user) else 0,
         "now": timezone.now(),
         # Bureau staff (any role) rely on the sweep's reminders: warn them where they start.
         "stale": heartbeat_is_stale() if roles else False,

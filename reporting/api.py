@@ -1,4 +1,4 @@
-"""/api/obligations/, /api/incidents/{id}/reports/, /api/notifications/ (../shared/docs/api.md)."""
+"""/api/obligations/, /api/incidents/{id}/reports/, /api/notifications/, /api/deliveries/ (../shared/docs/api.md)."""
 
 import datetime
 
@@ -12,12 +12,12 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from common import limits
-from common.timebounds import validate_day
+from common.timebounds import validate_day, validate_happened
 from incidents.selectors import incidents_visible_to
-from reporting import services
+from reporting import sending, services
 from reporting.filters import ObligationFilter
-from reporting.models import REPORT_FACTS, Notification, Obligation, Report
-from reporting.selectors import accountability, obligations_visible_to, reports_of
+from reporting.models import REPORT_FACTS, Notification, Obligation, Report, ReportDelivery
+from reporting.selectors import accountability, deliveries_visible_to, obligations_visible_to, reports_of
 from roles.models import Contact, User
 
 
@@ -149,6 +149,23 @@ class FactsSerializer(serializers.Serializer):
     measures = serializers.CharField(required=False, allow_blank=True, max_length=limits.LONG_TEXT)
 
 
+class DeliverySerializer(serializers.ModelSerializer):
+    """One report to one recipient by one channel, and its receipt (issue 11)."""
+
+    report = serializers.IntegerField(source="report_id", read_only=True)
+    recipient = serializers.CharField(source="recipient.code", read_only=True)
+    recorded_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    signed_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    follow_up = serializers.IntegerField(source="follow_up_id", read_only=True, allow_null=True,
+                                         help_text="the written-report obligation a phone report owes (rule 15)")
+
+    class Meta:
+        model = ReportDelivery
+        fields = ["id", "report", "recipient", "channel", "state", "address", "sent_at", "message_id", "failure_reason",
+                  "recorded_by", "confirmed_name", "confirmed_at", "signed_by", "signed_name", "signed_at", "follow_up"]
+        read_only_fields = fields
+
+
 class ReportSerializer(serializers.ModelSerializer):
     author = serializers.CharField(source="author.username", read_only=True)
     unit = serializers.CharField(source="unit.code", read_only=True)
@@ -159,11 +176,14 @@ class ReportSerializer(serializers.ModelSerializer):
                                                  queryset=User.objects.filter(is_active=True))
 
     facts = FactsSerializer(required=False, help_text="What the report states (plan 三(二)3); required for an upward report.")
+    deliveries = DeliverySerializer(many=True, read_only=True,
+                                    help_text="Where it went: the portal sends it into the inbox of a recipient in this "
+                                              "system or by email; phone and fax are recorded at /api/deliveries/.")
 
     class Meta:
         model = Report
         fields = ["id", "kind", "sequence", "content", "author", "unit", "submitted_at", "recipients", "channel",
-                  "sent_at", "corrects", "signed_off_by", "facts", "skip_level_reason"]
+                  "sent_at", "corrects", "signed_off_by", "facts", "skip_level_reason", "deliveries"]
         read_only_fields = ["sequence", "submitted_at", "sent_at"]
         extra_kwargs = {"content": {"max_length": limits.REPORT_BODY}, "skip_level_reason": {"max_length": limits.REASON}}
 
@@ -182,7 +202,7 @@ class IncidentReports(generics.ListCreateAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular reading the model for the schema
             return Report.objects.none()
-        return reports_of(self.request.user, self.incident())
+        return reports_of(self.request.user, self.incident()).prefetch_related("deliveries__recipient")
 
     def create(self, request, *args, **kwargs):
         incident = self.incident()
@@ -229,3 +249,71 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     def read_all(self, request):
         count = self.get_queryset().filter(read_at=None).update(read_at=timezone.now())
         return Response({"marked_read": count})
+
+
+class RecordSerializer(serializers.Serializer):
+    report = serializers.IntegerField(min_value=1)
+    recipient = serializers.SlugRelatedField(slug_field="code", queryset=Contact.objects.filter(is_active=True))
+    channel = serializers.ChoiceField(choices=[ReportDelivery.Channel.PHONE, ReportDelivery.Channel.FAX])
+    number = serializers.CharField(max_length=sending.ADDRESS_LENGTH)
+    sent_at = serializers.DateTimeField(help_text="when it was phoned or faxed", validators=[validate_happened])
+    confirmed_name = serializers.CharField(required=False, allow_blank=True, max_length=sending.NAME_LENGTH,
+                                           help_text="who took the call (电话确认); required for a phone report")
+    confirmed_at = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_happened])
+
+
+class ConfirmSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=sending.NAME_LENGTH)
+    at = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_happened])
+
+
+def _drf(exc: DjangoValidationError) -> DRFValidationError:
+    return DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
+
+
+class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
+    """GET: deliveries of reports on incidents the user sees, and those into the inbox of the user's
+    bureau. POST records a report phoned or faxed (the office; 403 for others, 404 for a report it
+    may not see, 409 when already recorded). Actions: `confirm` (the office records a phone
+    confirmation), `sign` (签收, the receiving bureau's office only)."""
+
+    serializer_class = DeliverySerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return ReportDelivery.objects.none()
+        return deliveries_visible_to(self.request.user).order_by("-pk")
+
+    @extend_schema(request=RecordSerializer, responses={201: DeliverySerializer})
+    def create(self, request):
+        body = RecordSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        report = get_object_or_404(Report.objects.filter(incident__in=incidents_visible_to(request.user)), pk=data["report"])
+        try:
+            sent = sending.delivery_record(actor=request.user, report=report, recipient=data["recipient"],
+                                           channel=data["channel"], number=data["number"], at=data["sent_at"],
+                                           confirmed_name=data.get("confirmed_name", ""),
+                                           confirmed_at=data.get("confirmed_at"))
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(DeliverySerializer(sent).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ConfirmSerializer, responses=DeliverySerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        sent = self.get_object()
+        body = ConfirmSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            sent = sending.delivery_confirm(actor=request.user, sent=sent, name=body.validated_data["name"],
+                                            at=body.validated_data.get("at"))
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
+        return Response(DeliverySerializer(sent).data)
+
+    @extend_schema(request=None, responses=DeliverySerializer)
+    @action(detail=True, methods=["post"])
+    def sign(self, request, pk=None):
+        sent = sending.delivery_sign(actor=request.user, sent=self.get_object())
+        return Response(DeliverySerializer(sent).data)

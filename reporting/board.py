@@ -5,6 +5,7 @@ export that streams every matching row without holding the workbook in memory.""
 
 from itertools import islice
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -18,7 +19,7 @@ from incidents.models import Level
 from reporting.filters import BoardFilter
 from reporting.models import Kind
 from reporting.numbering import number_obligations, obligation_label
-from reporting.selectors import board_counts, overdue_board, undelivered_messages
+from reporting.selectors import board_counts, overdue_board, undelivered_messages, unsigned_upward
 from reporting.sweep import heartbeat_is_stale
 from roles.models import Unit
 from roles.selectors import is_bureau_staff
@@ -114,6 +115,9 @@ def board(request):
             kind__in=[Unit.Kind.LEADING_GROUP, Unit.Kind.LEADING_GROUP_OFFICE]).order_by("kind", "number", "code"),
         "stale": heartbeat_is_stale(),
         "undelivered": undelivered_messages(request.user),
+        # Upward reports sent and not signed for after RECEIPT_EXPECTED_MINUTES (issue 11): the first 100.
+        "unsigned": list(unsigned_upward(request.user)[:100]),
+        "receipt_minutes": settings.RECEIPT_EXPECTED_MINUTES,
     })
     return render(request, "reporting/board.html", context)
 

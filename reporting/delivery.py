@@ -42,6 +42,7 @@ from reporting.outbound import (  # noqa: F401 - the wire's names, also reached 
     post_to_robot,
     robot_slot,
     send_email,
+    send_message,
 )
 from roles.models import User
 
@@ -217,7 +218,14 @@ def deliver_rows(outbox_ids: list[int]) -> int:
     sent = deliver_in_app_rows(in_app) if in_app else 0
     groups = defaultdict(list)
     for row in rows:
-        if row.channel != Outbox.Channel.IN_APP:
+        if row.delivery_id is not None:  # a report itself, with its PDF: alone, never in a digest
+            from reporting.sending import deliver_report_email  # sending sits on top of this module
+
+            try:
+                sent += deliver_report_email(row.pk)
+            except Exception:  # noqa: BLE001 - recorded on the row and the delivery; the next row still goes
+                log.exception("delivery of report outbox row %s failed", row.pk)
+        elif row.channel != Outbox.Channel.IN_APP:
             # A resend travels apart from first sends: its digest carries the "resent" mark.
             groups[(row.channel, row.recipient, row.resend_of_at is not None)].append(row.pk)
     for (channel, recipient, _resend), ids in groups.items():

@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     RETURN_ANSWER = "return_answer", _("answer to a return (退回补报)")
     # The city bureau above the county asks for more (催报/要求续报) by a deadline it names: rule 16.
     REQUESTED_REPORT = "requested_report", _("report the city asked for (催报)")
+    # 先电话报告，后补报文字: a report phoned to a recipient owes the same report in writing (docs/deadlines.md rule 17).
+    WRITTEN_REPORT = "written_report", _("written report after a phone report (补报文字)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which
@@ -313,6 +315,7 @@ class Outbox(models.Model):
         ESCALATION = "escalation", _("escalation to the leading group")
         # Not a deadline's: a step of the incident someone must hear of (reporting.notices).
         NOTICE = "notice", _("notice of a step")
+        REPORT = "report", _("the report itself")
 
     class Channel(models.TextChoices):
         IN_APP = "in_app", _("in-app")
@@ -333,13 +336,16 @@ class Outbox(models.Model):
     # Indexed by outbox_once, whose first column it is. No database constraint: the sweep writes
     # these rows only for obligations it holds locked, obligations are never deleted (PROTECT still
     # guards that in Django), and checking 2,000 keys at commit was a seventh of the sweep's time.
+    # Empty for a report sent by email (`delivery`): that message carries the report, not a deadline notice.
     obligation = models.ForeignKey(Obligation, verbose_name=_("obligation"), on_delete=models.PROTECT, related_name="outbox",
                                    db_index=False, db_constraint=False, null=True, blank=True)
     # Or the incident's step it tells of (Step.NOTICE; reporting.notices), with the message for
-    # this recipient's role (a common.messages key). Exactly one of obligation and event is set.
+    # this recipient's role (a common.messages key). Exactly one of obligation, event and delivery is set.
     event = models.ForeignKey("incidents.IncidentEvent", verbose_name=_("event"), on_delete=models.PROTECT,
                               related_name="+", null=True, blank=True, db_index=False)
     message_key = models.CharField(_("message key"), max_length=100, blank=True)
+    delivery = models.ForeignKey("ReportDelivery", verbose_name=_("report delivery"), on_delete=models.PROTECT,
+                                 related_name="outbox", null=True, blank=True)
     step = models.CharField(_("step"), max_length=20, choices=Step.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     recipient = models.CharField(_("recipient"), max_length=300, help_text=_("user id, email address or webhook URL"))
@@ -365,10 +371,75 @@ class Outbox(models.Model):
             models.UniqueConstraint(fields=["obligation", "step", "channel", "recipient"], name="outbox_once"),
             models.UniqueConstraint(fields=["event", "message_key", "channel", "recipient"], name="outbox_notice_once",
                                     condition=Q(event__isnull=False)),
-            models.CheckConstraint(condition=Q(obligation__isnull=True) ^ Q(event__isnull=True),
-                                   name="outbox_obligation_or_event"),
+            models.UniqueConstraint(fields=["delivery"], condition=Q(delivery__isnull=False), name="outbox_one_per_delivery"),
+            # What a row carries: a deadline's notice, an incident step's notice, or a report by email; one of them.
+            models.CheckConstraint(
+                condition=Q(obligation__isnull=False, event__isnull=True, delivery__isnull=True)
+                | Q(obligation__isnull=True, event__isnull=False, delivery__isnull=True)
+                | Q(obligation__isnull=True, event__isnull=True, delivery__isnull=False),
+                name="outbox_one_source"),
         ]
         indexes = [models.Index(fields=["next_attempt_at"], condition=Q(sent_at__isnull=True), name="outbox_unsent")]
+
+
+class ReportDelivery(models.Model):
+    """One report to one outside recipient by one channel (issue 11): the proof that it left and
+    arrived. The report counts as sent to the recipient once a delivery is `sent` or `received`.
+
+    email: the portal sends the PDF (an Outbox row, retried; `message_id`); portal: it arrives in
+    the inbox of the recipient's unit (Contact.portal_unit) at once; phone / fax: a person records
+    when, which number and, for a phone call, who answered (电话确认). Receipt (签收): the receiving
+    office signs in the portal, an email recipient through a signed link, or the office records a
+    phone confirmation."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("email")
+        PORTAL = "portal", _("this system")
+        PHONE = "phone", _("phone")
+        FAX = "fax", _("fax")
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("being sent")
+        SENT = "sent", _("sent, not yet signed for")
+        RECEIVED = "received", _("received (已签收)")
+        FAILED = "failed", _("failed")
+
+    report = models.ForeignKey(Report, verbose_name=_("report"), on_delete=models.PROTECT, related_name="deliveries")
+    recipient = models.ForeignKey(Contact, verbose_name=_("recipient"), on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.QUEUED)
+    address = models.CharField(_("address or number"), max_length=254, blank=True,
+                               help_text=_("The email address, or the number dialled or faxed."))
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    message_id = models.CharField(_("message id"), max_length=254, blank=True)
+    failure_reason = models.TextField(_("reason of the failure"), blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    # 电话确认: who at the other end confirmed it, and when.
+    confirmed_name = models.CharField(_("confirmed by (电话确认)"), max_length=50, blank=True)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed for by"), null=True, blank=True,
+                                  on_delete=models.PROTECT, related_name="+")
+    signed_name = models.CharField(_("signed for by (name given)"), max_length=50, blank=True)
+    signed_at = models.DateTimeField(_("signed for at"), null=True, blank=True)
+    # The 补报文字 a phone report owes (rule 15), fulfilled when the report leaves in writing.
+    follow_up = models.OneToOneField(Obligation, verbose_name=_("written report owed"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="phone_delivery")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("report delivery")
+        verbose_name_plural = _("report deliveries")
+        ordering = ["report", "recipient", "pk"]
+        constraints = [models.UniqueConstraint(fields=["report", "recipient", "channel"], name="delivery_once")]
+        indexes = [models.Index(fields=["state", "sent_at"], name="delivery_state_sent")]
+
+    def __str__(self):
+        return f"{self.report_id} → {self.recipient} ({self.get_channel_display()})"
+
+    @property
+    def has_left(self) -> bool:
+        return self.state in (self.State.SENT, self.State.RECEIVED)
 
 
 class SweepHeartbeat(models.Model):

@@ -78,6 +78,12 @@ def post_to_robot(url: str, text: str) -> None:
 
 
 def send_email(to: str, subject: str, body: str) -> None:
+    """One email over the configured backend (send_message). A header is one line: a newline typed
+    into a title must not make every email fail."""
+    send_message(EmailMessage(single_line(subject), body, settings.DEFAULT_FROM_EMAIL, [to]))
+
+
+def send_message(message: EmailMessage) -> None:
     """One email over the configured backend, with EMAIL_TIMEOUT on every SMTP command.
     DeliveryError: not sent (no connection, the server refused); UncertainDelivery: the server
     stopped answering once the message was under way."""
@@ -87,8 +93,7 @@ def send_email(to: str, subject: str, body: str) -> None:
     except (OSError, smtplib.SMTPException) as exc:
         raise DeliveryError(f"mail server not reached: {type(exc).__name__}: {exc}") from exc
     try:
-        # A header is one line: a newline typed into a title must not make every email fail.
-        connection.send_messages([EmailMessage(single_line(subject), body, settings.DEFAULT_FROM_EMAIL, [to])])
+        connection.send_messages([message])
     except smtplib.SMTPResponseException as exc:  # the server answered: it refused
         raise DeliveryError(f"mail server refused: {exc.smtp_code} {exc.smtp_error!r}") from exc
     except smtplib.SMTPRecipientsRefused as exc:

@@ -1,12 +1,16 @@
 """Reads of obligations, reports and notifications, always within incidents_visible_to."""
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from incidents.models import Incident
 from incidents.selectors import BUREAU_WIDE_ROLES, incident_visibility, incidents_visible_to, user_unit_ids
-from reporting.models import Kind, Notification, Obligation, Outbox, Report
+from reporting.models import Kind, Notification, Obligation, Outbox, Report, ReportDelivery
 from reporting.numbering import report_label
+from roles.models import Contact, Membership, Unit, User
 from roles.permissions import Role
 from roles.selectors import user_bureau_ids, user_roles
 
@@ -168,15 +172,19 @@ def undelivered_messages(user, *, limit: int = 50) -> list[Outbox]:
     rows = list(
         Outbox.objects.filter(sent_at=None)
         .filter(Q(obligation__incident__station__parent_id__in=user_bureau_ids(user))
-                | Q(event__incident__station__parent_id__in=user_bureau_ids(user)))
+                | Q(event__incident__station__parent_id__in=user_bureau_ids(user))
+                | Q(delivery__report__incident__station__parent_id__in=user_bureau_ids(user)))
         .filter(Q(state__in=[Outbox.State.FAILED, Outbox.State.UNCERTAIN]) | Q(attempts__gt=0) & ~Q(last_error=""))
-        .select_related("obligation__incident", "obligation__owner_unit", "event__incident")
+        .select_related("obligation__incident", "obligation__owner_unit", "event__incident", "delivery__report__incident",
+                        "delivery__recipient")
         .order_by("-created_at", "-pk")[:limit]
     )
     people = User.objects.in_bulk([int(row.recipient) for row in rows
                                    if row.channel == Outbox.Channel.IN_APP and row.recipient.isdigit()])
     for row in rows:
-        row.incident = row.event.incident if row.event_id is not None else row.obligation.incident  # a notice, or a deadline's
+        # A report sent by email, a notice of a step, or a deadline's message.
+        row.incident = (row.delivery.report.incident if row.delivery_id is not None
+                        else row.event.incident if row.event_id is not None else row.obligation.incident)
         if row.channel == Outbox.Channel.WEBHOOK:
             row.recipient_label = urlsplit(row.recipient).hostname or "?"
         elif row.channel == Outbox.Channel.IN_APP:
@@ -217,3 +225,84 @@ def report_timeline(incident) -> list:
             links=[(_("Download as PDF"), reverse("reporting:report_pdf", args=[report.pk]))],
         ))
     return entries
+# ----------------------------------------------------------------------------- deliveries (issue 11)
+
+OFFICE_UNITS = Q(unit__kind=Unit.Kind.LEADING_GROUP_OFFICE) | Q(unit__kind=Unit.Kind.SECTION,
+                                                                 unit__hosted_units__kind=Unit.Kind.LEADING_GROUP_OFFICE)
+
+
+def office_bureau_ids(user) -> set[int]:
+    """The bureaus whose office the user staffs, by memberships: the leading group office (its
+    leading group's bureau) or the section housing it (its bureau). Empty for anyone else."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_office_bureaus_cache"):
+        rows = (Membership.objects.filter(OFFICE_UNITS, user=user, unit__is_active=True)
+                .values_list("unit__kind", "unit__parent_id", "unit__parent__parent_id").distinct())
+        user._office_bureaus_cache = {grandparent if kind == Unit.Kind.LEADING_GROUP_OFFICE else parent
+                                      for kind, parent, grandparent in rows} - {None}
+    return user._office_bureaus_cache
+
+
+def office_users_of(bureau: Unit) -> QuerySet[User]:
+    """The people of a bureau's office (its leading group office and the section housing it)."""
+    office = Q(memberships__unit__kind=Unit.Kind.LEADING_GROUP_OFFICE, memberships__unit__parent__parent=bureau) | Q(
+        memberships__unit__kind=Unit.Kind.SECTION, memberships__unit__parent=bureau,
+        memberships__unit__hosted_units__kind=Unit.Kind.LEADING_GROUP_OFFICE)
+    return User.objects.filter(office, is_active=True).distinct()
+
+
+def deliveries_visible_to(user) -> QuerySet[ReportDelivery]:
+    """Deliveries of reports on incidents the user sees, and those sent into the inbox of a bureau
+    whose office the user staffs (who sees only the report, not the incident)."""
+    if not user.is_authenticated:
+        return ReportDelivery.objects.none()
+    mine = Q(report__incident__in=incidents_visible_to(user))
+    bureaus = office_bureau_ids(user)
+    if bureaus:
+        mine |= Q(channel=ReportDelivery.Channel.PORTAL, recipient__portal_unit__in=bureaus)
+    return ReportDelivery.objects.filter(mine).select_related(
+        "report__incident", "report__unit", "recipient", "recorded_by", "signed_by")
+
+
+def inbox_of(user) -> QuerySet[ReportDelivery]:
+    """Reports delivered in the portal to the bureaus whose office the user staffs, those to sign for first."""
+    return (ReportDelivery.objects.filter(channel=ReportDelivery.Channel.PORTAL,
+                                          recipient__portal_unit__in=office_bureau_ids(user))
+            .select_related("report__incident", "report__unit__parent", "report__signed_off_by", "recipient", "signed_by")
+            .order_by("-state", "-sent_at", "-pk"))  # "sent" before "received"
+
+
+def unsigned_upward(user, now=None) -> QuerySet[ReportDelivery]:
+    """For the overdue board: upward reports sent but not signed for RECEIPT_EXPECTED_MINUTES after
+    they left, on incidents the user sees, longest waiting first."""
+    now = now or timezone.now()
+    limit = now - timedelta(minutes=settings.RECEIPT_EXPECTED_MINUTES)
+    return (ReportDelivery.objects.filter(report__incident__in=incidents_visible_to(user),
+                                          report__kind=Kind.UPWARD_REPORT, state=ReportDelivery.State.SENT,
+                                          sent_at__lte=limit)
+            .select_related("report__incident", "recipient").order_by("sent_at", "pk"))
+
+
+def failed_deliveries(user) -> QuerySet[ReportDelivery]:
+    """For the office's home page: reports that did not leave (failed), newest first; empty for anyone else."""
+    from roles.permissions import Role
+
+    if Role.OFFICE_STAFF not in user_roles(user):
+        return ReportDelivery.objects.none()
+    return (ReportDelivery.objects.filter(state=ReportDelivery.State.FAILED, report__incident__in=incidents_visible_to(user))
+            .select_related("report__incident", "recipient").order_by("-created_at", "-pk"))
+
+
+def recipients_without_channel(user) -> list[Contact]:
+    """For the office's home page: active upward recipients the portal cannot send to by itself (not
+    in the portal, no email), each with `no_channel` True when it has no phone or fax either (nothing
+    can reach it). Empty for anyone but the office."""
+    if Role.OFFICE_STAFF not in user_roles(user):
+        return []
+    bureaus = user_bureau_ids(user)  # the office's own bureau's recipients (and those set up for no bureau)
+    contacts = list(Contact.objects.filter(Q(bureau__in=bureaus) | Q(bureau=None), kind=Contact.Kind.UPWARD,
+                                           is_active=True, portal_unit=None, email=""))
+    for contact in contacts:
+        contact.no_channel = not (contact.phone or contact.fax)
+    return contacts

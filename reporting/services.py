@@ -14,7 +14,7 @@ from common.text import truncate
 from incidents.models import Incident
 from incidents.selectors import incidents_visible_to
 from incidents.services import InvalidTransition, incident_close, is_office, leading_group_decider
-from reporting import delivery
+from reporting import delivery, sending
 from reporting import obligations as rules
 from reporting.delivery import notify
 from reporting.docnumbers import document_number_assign
@@ -157,20 +157,32 @@ def report_submit(*, actor: User, incident: Incident, kind: str, content: str, r
         skip_level_reason=skip_level_reason if skip_level else "", **numbering,
     )
     report.recipients.set(recipients)
-    if corrects is None and not skip_level and (kind != Kind.UPWARD_REPORT or upward_complete(recipients, incident)):
-        _fulfil_open(incident, kind, report, now)
-        for duplicate in Incident.objects.filter(merged_into=incident):
-            for owed in rules.open_obligations(duplicate, kind).filter(owner_unit=report.unit):
-                rules.fulfil(owed, report, now)  # rule 9: the survivor's report fulfils a duplicate's miss late
+    if recipients:
+        # To outside recipients it counts as sent only once it has left (rule 4, issue 11): the
+        # portal starts what it sends by itself; the obligation is fulfilled when the last one leaves.
+        sending.deliveries_start(report, now)
+    elif corrects is None and not skip_level and kind != Kind.UPWARD_REPORT:
+        report_fulfil(report, now)  # a report kept inside the bureau is delivered when submitted
     if corrects is None:
         requested_fulfil(report, now)  # 催报: the city's request is answered by a report that reaches it
     if unit.kind == Unit.Kind.STATION:
         _tell_the_office(report)
-    if kind == Kind.FINAL_REPORT and incident.status == Incident.Status.ENDED and not rules.final_report_owed(incident):
+    return report
+
+
+def report_fulfil(report: Report, at) -> None:
+    """The report fulfils the open obligation of its kind owed by its unit at `at` (UTC): when it is
+    submitted, or for outside recipients when it has left (reporting.sending.report_fulfil_if_left),
+    and the same kind still owed on incidents merged into its incident (rule 9: late)."""
+    _fulfil_open(report.incident, report.kind, report, at)
+    for duplicate in Incident.objects.filter(merged_into=report.incident_id):
+        for owed in rules.open_obligations(duplicate, report.kind).filter(owner_unit=report.unit):
+            rules.fulfil(owed, report, at)  # rule 9: the survivor's report fulfils a duplicate's miss late
+    incident = Incident.objects.get(pk=report.incident_id)
+    if report.kind == Kind.FINAL_REPORT and incident.status == Incident.Status.ENDED and not rules.final_report_owed(incident):
         team = getattr(incident, "investigation", None)
         if team is not None and team.filed_at is not None:
-            incident_close(actor=actor, incident=incident)  # the last thing owed: the incident closes (rule 8)
-    return report
+            incident_close(actor=report.author, incident=incident)  # the last thing owed: the incident closes (rule 8)
 
 
 def town_government(station: Unit) -> Contact | None:

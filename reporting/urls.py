@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reporting import request_views, views
+from reporting import delivery_views, request_views, views
 
 app_name = "reporting"
 urlpatterns = [
@@ -17,4 +17,10 @@ urlpatterns = [
     path("incidents/<int:pk>/request-report/", request_views.report_request, name="report_request"),
     path("obligations/<int:pk>/waive/", views.obligation_waive, name="obligation_waive"),
     path("outbox/<int:pk>/resend/", views.outbox_resend, name="outbox_resend"),
+    path("reports/<int:pk>/deliveries/", delivery_views.delivery_record, name="delivery_record"),
+    path("deliveries/<int:pk>/confirm/", delivery_views.delivery_confirm, name="delivery_confirm"),
+    path("deliveries/<int:pk>/sign/", delivery_views.delivery_sign, name="delivery_sign"),
+    path("deliveries/<int:pk>.pdf", delivery_views.delivery_document, name="delivery_pdf"),
+    path("inbox/", delivery_views.inbox, name="inbox"),
+    path("receipt/<str:token>/", delivery_views.receipt, name="receipt"),
 ]

@@ -28,8 +28,8 @@ from reporting.filters import PeriodForm
 from reporting.request_views import request_form
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
 from reporting.texts import first_report_facts
-from reporting.selectors import accountability, obligations_visible_to, reports_of
 from reporting.numbering import number_obligations
+from reporting.selectors import accountability, obligations_visible_to, reports_of
 from roles.models import Contact, Unit, User
 from roles.permissions import Role
 from roles.selectors import bureau_contacts, leading_groups, user_bureau_ids, user_roles
@@ -207,7 +207,7 @@ FactsFields = type("FactsFields", (django_forms.Form,), {key: _fact_field(key, l
 
 class ReportForm(BootstrapFormMixin, FactsFields):
     kind = django_forms.ChoiceField(label=_lazy("kind"), choices=[(k, label) for k, label in Kind.choices
-                                                             if k not in (Kind.FIRST_REPORT, Kind.MEASURE)])
+                                                             if k not in (Kind.FIRST_REPORT, Kind.MEASURE, Kind.WRITTEN_REPORT)])
     content = django_forms.CharField(label=_lazy("content"), widget=django_forms.Textarea(attrs={"rows": 6}),
                                      max_length=limits.REPORT_BODY, help_text=limits.limit_help(
                                          limits.REPORT_BODY,
@@ -215,13 +215,12 @@ class ReportForm(BootstrapFormMixin, FactsFields):
     recipients = django_forms.ModelMultipleChoiceField(
         label=_lazy("recipients"), required=False, queryset=Contact.objects.filter(is_active=True),
         widget=django_forms.CheckboxSelectMultiple,
-        help_text=_lazy("An upward report fulfils its deadline only when it goes to both the county government and the city bureau."))
-    channel = django_forms.ChoiceField(label=_lazy("channel"), choices=Report.Channel.choices)
+        help_text=_lazy("The portal sends it to each recipient in this system or by email; to the others, phone or fax it and record that below. An upward report fulfils its deadline when it has left to both the county government and the city bureau."))
     signed_off_by = django_forms.ModelChoiceField(
         label=_lazy("signed off by (签发人)"), required=False,
         queryset=User.objects.filter(memberships__unit__kind=Unit.Kind.LEADING_GROUP, is_active=True).distinct(),
         help_text=_lazy("The bureau leader who approved sending it."))
-    field_order = ["kind", "recipients", "channel", "signed_off_by", "content"]
+    field_order = ["kind", "recipients", "signed_off_by", "content"]
 
 
 class ProgressForm(BootstrapFormMixin, django_forms.Form):
@@ -286,8 +285,10 @@ def incident_panel(request, incident) -> dict:
         "reason_limit": limits.REASON,
         "template": "reporting/incident_panel.html",
         # The latest reports and deadlines (the last page) first: a long response has hundreds of each.
-        "reports": page_of(request, reports_of(request.user, incident), param="reports", per_page=PANEL_PAGE_SIZE,
-                           last_by_default=True),
+        "reports": _with_deliveries(request.user, page_of(
+            request, reports_of(request.user, incident).prefetch_related(
+                "deliveries__recipient", "deliveries__recorded_by", "deliveries__signed_by", "deliveries__follow_up"),
+            param="reports", per_page=PANEL_PAGE_SIZE, last_by_default=True)),
         "obligations": _numbered(page_of(
             request, obligations_visible_to(request.user).filter(incident=incident).select_related(
                 "waived_by", "measure").order_by("due_at", "pk"), param="deadlines", per_page=PANEL_PAGE_SIZE,
@@ -298,6 +299,16 @@ def incident_panel(request, incident) -> dict:
         "request_form": request_form(request.user, incident),
         "now": timezone.now(),
     }
+
+
+def _with_deliveries(user, page):
+    """A page of reports (deliveries prefetched), each with `sending`: its deliveries and the office's
+    forms (reporting.delivery_views)."""
+    from reporting.delivery_views import deliveries_panel
+
+    for report in page.object_list:
+        report.sending = deliveries_panel(user, report)
+    return page
 
 
 @login_required
@@ -324,7 +335,6 @@ def report_create(request, pk):
         try:
             services.report_submit(actor=request.user, incident=incident, kind=kind,
                                    content=data["content"], recipients=list(data.get("recipients", [])),
-                                   channel=data.get("channel", Report.Channel.SYSTEM),
                                    signed_off_by=data.get("signed_off_by"),
                                    facts={key: data.get(key, "") for key, _label in REPORT_FACTS},
                                    skip_level_reason=data.get("skip_level_reason", ""))

@@ -61,7 +61,7 @@ def restore_migration_data():
     from django.core.management.sql import emit_post_migrate_signal
 
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-    for module in ("incidents.migrations.0002_plan_policy", "reporting.migrations.0012_requested_report_rule"):
+    for module in ("incidents.migrations.0002_plan_policy", "reporting.migrations.0014_written_report_rule"):
         importlib.import_module(module).seed(apps, None)
 
 
@@ -141,3 +141,27 @@ def counties(cast):
             membership_set(user=user, unit=Unit.objects.get(code=code), role=role)
         people[username] = user
     return people
+@pytest.fixture
+def city(cast):
+    """The city bureau in this portal (issue 11), kept small: a bureau with its leading group and
+    leading group office, `city_office` in that office, and the upward contact `city_bureau`
+    pointing at it, so that reports to it arrive in its inbox. Not the county's parent: the
+    county's documents and page headings name the one bureau without a parent.
+
+    The membership is made directly, without roles.services.membership_set: role groups follow
+    from memberships without regard to which bureau the office belongs to, so membership_set would
+    make city_office county office staff. Signing for reports goes by the membership itself
+    (reporting.selectors.office_bureau_ids)."""
+    city = Unit.objects.create(code="zhengzhou_city", kind=Unit.Kind.BUREAU, name="郑州市市场监督管理局",
+                               name_en="Zhengzhou Municipal Market Supervision Bureau")
+    group = Unit.objects.create(code="zhengzhou_leading_group", kind=Unit.Kind.LEADING_GROUP, parent=city,
+                                name="郑州市市场监管突发事件应急工作领导小组")
+    office = Unit.objects.create(code="zhengzhou_office", kind=Unit.Kind.LEADING_GROUP_OFFICE, parent=group,
+                                 name="郑州市局应急领导小组办公室")
+    user = User.objects.create_user("city_office", password=PASSWORD, last_name="市局值班员")
+    Membership.objects.create(user=user, unit=office, role=Membership.Role.STAFF)
+    cast["city_office"] = user
+    from roles.models import Contact
+
+    Contact.objects.filter(code="city_bureau").update(portal_unit=city)
+    return city

@@ -37,7 +37,16 @@ def record(user, day=T0):
 
 
 def deadline_outbox():
-    """The outbox rows of deadlines (not the notices of incident steps, reporting.notices)."""
+    """The outbox rows of deadlines (not the notices of incident steps, reporting.notices, nor reports sent by email)."""
     from reporting.models import Outbox
 
-    return Outbox.objects.filter(event=None)
+    return Outbox.objects.filter(event=None, delivery=None)
+def faxed(office, report, moment=None):
+    """The report faxed to each of its recipients at `moment` (default now), as the office records it:
+    it has left (rule 4, issue 11: an upward report is fulfilled when it has left, not when submitted)."""
+    from reporting.sending import delivery_record
+
+    moment = moment or timezone.now()
+    for contact in report.recipients.order_by("pk"):
+        delivery_record(actor=office, report=report, recipient=contact, channel="fax", number="0371-00000000", at=moment)
+    return report

@@ -16,7 +16,7 @@ from reporting.selectors import overdue_board
 from reporting.services import report_submit
 from roles.models import Contact
 from tests.incidents.conftest import FACTS
-from tests.reporting.deadlines import S, T0
+from tests.reporting.deadlines import S, T0, faxed
 from tests.reporting.deadlines import at as _at
 from tests.reporting.deadlines import ob as _ob
 from tests.reporting.deadlines import record as _record
@@ -158,12 +158,14 @@ def test_rule_3_falling_to_IV_or_declining_waives_what_is_not_yet_due_and_keeps_
 def test_rule_4_an_upward_report_to_one_recipient_does_not_fulfil(file_incident, cast):
     incident = file_incident(proposed_level=2)
     county = Contact.objects.get(code="county_government")
-    report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content="电话报县政府",
-                  recipients=[county], facts=FACTS)
+    faxed(cast["office"], report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT,
+                                        content="传真报县政府", recipients=[county], facts=FACTS))
     assert _ob(incident, Kind.UPWARD_REPORT).status == S.PENDING
     both = list(Contact.objects.filter(code__in=["county_government", "city_bureau"]))
     report = report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content="书面上报",
                            recipients=both, facts=FACTS)
+    assert _ob(incident, Kind.UPWARD_REPORT).status == S.PENDING  # written, not yet sent (issue 11)
+    faxed(cast["office"], report)
     assert _ob(incident, Kind.UPWARD_REPORT).report == report
 
 

@@ -14,7 +14,7 @@ from reporting.models import Kind, Obligation, Outbox
 from reporting.services import obligation_waive, report_submit
 from roles.models import Unit
 from tests.incidents.conftest import FACTS
-from tests.reporting.deadlines import S, T0
+from tests.reporting.deadlines import S, T0, faxed
 from tests.reporting.deadlines import at as _at
 from tests.reporting.deadlines import ob as _ob
 from tests.reporting.deadlines import record as _record
@@ -102,6 +102,7 @@ def test_rule_9_merging_keeps_the_earliest_clock_and_the_duplicate_s_miss(file_i
     assert missed.status == S.OVERDUE and missed.next_alert_at is None  # kept, but nothing more is sent
     report = _at(T0 + timedelta(hours=3), report_submit, actor=cast["office"], incident=survivor,
                  kind=Kind.UPWARD_REPORT, content="合并后上报", facts=FACTS)
+    faxed(cast["office"], report, T0 + timedelta(hours=3))
     missed.refresh_from_db()
     assert missed.status == S.FULFILLED and missed.report == report and missed.late_by_seconds > 0
 
@@ -122,8 +123,9 @@ def test_rule_10_lateness_is_a_fact_whether_or_not_a_sweep_ran(file_incident, ca
     incident = _at(T0, file_incident, proposed_level=2, occurred_at=T0)
     upward = _ob(incident, Kind.UPWARD_REPORT)
     # No sweep ran; the report comes 40 minutes after the deadline.
-    _at(T0 + timedelta(minutes=70), report_submit, actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT,
-        content="上报", facts=FACTS)
+    report = _at(T0 + timedelta(minutes=70), report_submit, actor=cast["office"], incident=incident,
+                 kind=Kind.UPWARD_REPORT, content="上报", facts=FACTS)
+    faxed(cast["office"], report, T0 + timedelta(minutes=70))
     upward.refresh_from_db()
     assert upward.overdue_at == upward.due_at and upward.late_by_seconds == 40 * 60
     # Still pending past its deadline with no sweep: the record counts it missed all the same.

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from incidents import services as incidents
 from tests.incidents.conftest import FACTS
+from tests.reporting.deadlines import faxed
 from reporting.models import Kind, Obligation, Report
 from reporting.services import obligation_waive, report_submit
 from reporting.sweep import sweep_due
@@ -56,8 +57,9 @@ def test_upward_report_is_due_30_minutes_after_the_bureau_receives_it(file_incid
     ob = _ob(incident, Kind.UPWARD_REPORT)
     assert ob.due_at == T0 + timedelta(minutes=50) and ob.owner_unit.code == "office"
     with time_machine.travel(T0 + timedelta(minutes=55), tick=False):
-        report = report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content="已电话报县政府",
+        report = report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content="书面上报",
                                facts=FACTS)
+        faxed(cast["office"], report)
     ob.refresh_from_db()
     assert ob.status == Obligation.Status.FULFILLED and ob.late_by_seconds == 5 * 60 and ob.report == report
     assert {c.code for c in report.recipients.all()} == {"county_government", "city_bureau"}

@@ -114,7 +114,15 @@ def test_reports_api_submits_and_fulfils(file_incident, api, cast):
                                    "recipients": ["county_government", "city_bureau"], "facts": FACTS}, format="json")
     assert response.status_code == 201, response.json()
     ob = Obligation.objects.get(incident=incident, kind=Kind.UPWARD_REPORT)
+    assert ob.status == Obligation.Status.PENDING  # submitted, not yet sent: no address to send to (issue 11)
+    for code in ("county_government", "city_bureau"):
+        recorded = api("office").post("/api/deliveries/", {
+            "report": response.json()["id"], "recipient": code, "channel": "fax", "number": "0371-1",
+            "sent_at": timezone.now().isoformat()}, format="json")
+        assert recorded.status_code == 201, recorded.json()
+    ob.refresh_from_db()
     assert ob.status == Obligation.Status.FULFILLED and ob.report_id == response.json()["id"]
+    assert {d["channel"] for d in api("office").get(f"/api/incidents/{incident.pk}/reports/").json()[1]["deliveries"]} == {"fax"}
     listed = api("station1").get(f"/api/incidents/{incident.pk}/reports/").json()
     assert [r["kind"] for r in listed] == ["first_report", "upward_report"]
     assert api("station1").post(f"/api/incidents/{incident.pk}/reports/",
