@@ -8,6 +8,7 @@ import pytest
 from emergency.city_dashboard import city_figures
 from incidents import services
 from reporting.models import Kind
+from reporting.sending import delivery_record
 from reporting.services import report_submit
 from roles.models import Unit
 from tests.incidents.conftest import FACTS, intake
@@ -22,8 +23,12 @@ def test_active_responses_and_on_time_rate_by_county(counties, categories, to_st
     # upward report was missed (due 30 minutes after receipt), not reported to the city.
     ours = at(T0, services.incident_file, actor=people["station1"], station=Unit.objects.get(code="chengguan"),
               **intake(category=categories["food_safety"], occurred_at=T0 - timedelta(minutes=30)))
-    at(T0 + timedelta(minutes=10), report_submit, actor=people["office"], incident=ours, kind=Kind.UPWARD_REPORT,
-       content="情况", facts=FACTS)
+    report = at(T0 + timedelta(minutes=10), report_submit, actor=people["office"], incident=ours, kind=Kind.UPWARD_REPORT,
+                content="情况", facts=FACTS)
+    # It reached the city in the portal at once; the county government by fax, recorded (rule 4: it has left).
+    for contact in report.recipients.filter(portal_unit=None):
+        at(T0 + timedelta(minutes=12), delivery_record, actor=people["office"], report=report, recipient=contact,
+           channel="fax", number="0371-1", at=T0 + timedelta(minutes=12))
     at(T0 + timedelta(minutes=20), to_state, ours, "active")
     at(T0, services.incident_file, actor=people["xz_station"], station=Unit.objects.get(code="xinzheng_chengguan"),
        **intake(category=categories["food_safety"], occurred_at=T0 - timedelta(minutes=30)))
