@@ -78,6 +78,19 @@ DUE_WINDOWS = {
 }
 DUE_CHOICES = [("past", _("already due")), ("1h", _("due within 1 hour")), ("24h", _("due within 24 hours")),
                ("later", _("due later than 24 hours"))]
+
+
+def due_window(name: str, now) -> Q:
+    """The condition on due_at of the window `name` (a key of DUE_WINDOWS) at `now` (aware datetime)."""
+    after, before = DUE_WINDOWS[name]
+    condition = Q()
+    if after is not None:
+        condition &= Q(due_at__gt=now + timedelta(seconds=after))
+    if before is not None:
+        condition &= Q(due_at__lte=now + timedelta(seconds=before))
+    return condition
+
+
 OPEN_STATUS_CHOICES = [(value, label) for value, label in Obligation.Status.choices
                        if value in (Obligation.Status.PENDING, Obligation.Status.OVERDUE)]
 
@@ -108,12 +121,7 @@ class BoardFilter(django_filters.FilterSet):
         self.now = now or timezone.now()
 
     def filter_due(self, qs, name, value):
-        after, before = DUE_WINDOWS[value]
-        if after is not None:
-            qs = qs.filter(due_at__gt=self.now + timedelta(seconds=after))
-        if before is not None:
-            qs = qs.filter(due_at__lte=self.now + timedelta(seconds=before))
-        return qs
+        return qs.filter(due_window(value, self.now))
 
     def without(self, *names) -> "BoardFilter":
         """The same filters, those named dropped (e.g. for the counts across statuses)."""

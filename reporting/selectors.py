@@ -67,18 +67,9 @@ def board_counts(rows: QuerySet[Obligation], *, now) -> dict:
     "due_later"}.
     "past" counts what is late by the server's clock (`now`, aware), whether the sweep marked it or not;
     the windows are those of reporting.filters.DUE_WINDOWS (1h and 24h: due after now, within that)."""
-    from datetime import timedelta
+    from reporting.filters import DUE_WINDOWS, due_window
 
-    from reporting.filters import DUE_WINDOWS
-
-    windows = {}
-    for name, (after, before) in DUE_WINDOWS.items():
-        condition = Q()
-        if after is not None:
-            condition &= Q(due_at__gt=now + timedelta(seconds=after))
-        if before is not None:
-            condition &= Q(due_at__lte=now + timedelta(seconds=before))
-        windows[f"due_{name}"] = Count("pk", filter=condition)
+    windows = {f"due_{name}": Count("pk", filter=due_window(name, now)) for name in DUE_WINDOWS}
     return rows.order_by().aggregate(
         total=Count("pk"),
         pending=Count("pk", filter=Q(status=Obligation.Status.PENDING)),
