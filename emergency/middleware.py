@@ -11,11 +11,11 @@ from incidents.services import InvalidTransition
 
 class TextGZipMiddleware(GZipMiddleware):
     """Django's GZipMiddleware, with its BREACH mitigation (random padding; CSRF tokens are masked
-    per response anyway), for text only: pages, JSON, CSS, JavaScript, SVG. Photos, PDFs, fonts and
-    spreadsheets are compressed already; compressing them again costs CPU and drops Content-Length."""
+    per response anyway), for what a browser loads: pages, CSS, JavaScript, SVG. Photos, PDFs, fonts
+    and spreadsheets are compressed already (compressing them again costs CPU and drops
+    Content-Length); the API's JSON is left as it was for its programs, which may not decode gzip."""
 
-    TEXT_TYPES = ("text/", "application/json", "application/javascript", "application/problem+json",
-                  "image/svg+xml", "application/vnd.oai.openapi")
+    TEXT_TYPES = ("text/", "application/javascript", "image/svg+xml")
 
     def process_response(self, request, response):
         if not response.get("Content-Type", "").startswith(self.TEXT_TYPES):

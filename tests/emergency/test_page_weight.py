@@ -103,3 +103,9 @@ def test_make_run_serves_static_files_compressed():
     # Fonts and photos are compressed already: sent as they are.
     font = client.get(f"/static/icons/{icons.FONT_NAME}", HTTP_ACCEPT_ENCODING="gzip")
     assert font.status_code == 200 and not font.has_header("Content-Encoding")
+
+
+def test_the_api_answers_as_before_uncompressed(cast, api):
+    """The API's programs (and schemathesis) read JSON as it was: only what browsers load is compressed."""
+    response = api("office").get("/api/categories/", HTTP_ACCEPT_ENCODING="gzip")
+    assert response.status_code == 200 and not response.has_header("Content-Encoding")
