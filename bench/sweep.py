@@ -72,9 +72,9 @@ def run():
             """
             INSERT INTO reporting_obligation
                 (incident_id, kind, sequence, owner_unit_id, starts_at, due_at, status, next_alert_at, created_at,
-                 waived_reason, waived_reason_key, waived_reason_params)
+                 waived_reason, waived_reason_key, waived_reason_params, discovery_accepted_reason)
             SELECT %s, 'progress_report', g + 100, %s, %s, %s + (g || ' seconds')::interval, 'pending',
-                   %s + (g || ' seconds')::interval, %s, '', '', '{}'
+                   %s + (g || ' seconds')::interval, %s, '', '', '{}', ''
             FROM generate_series(1, %s) AS g
             """,
             [incident.pk, station.pk, now, far, far, now, ROWS],
