@@ -245,16 +245,18 @@ def deliver_in_app_rows(outbox_ids: list[int]) -> int:
     try:
         with transaction.atomic():
             rows = list(Outbox.objects.select_for_update(of=("self",), skip_locked=True)
-                        .select_related("obligation__incident", "obligation__owner_unit")
+                        .select_related("obligation__incident", "obligation__owner_unit", "event__incident")
                         .filter(claimable(timezone.now()), pk__in=outbox_ids, channel=Outbox.Channel.IN_APP)
                         .order_by("pk"))
             users = User.objects.in_bulk({int(row.recipient) for row in rows})
             notes = []
             for row in rows:
                 title, body = message(row)
+                title_key, body_key, params, _typed = message_parts(row)  # shown in each reader's language
+                incident = row.event.incident if row.event_id is not None else row.obligation.incident
                 notes.append(Notification(user=users[int(row.recipient)], obligation=row.obligation, step=row.step,
-                                          incident=row.obligation.incident, body=body,
-                                          title=truncate(single_line(title), TITLE_LENGTH)))
+                                          incident=incident, body=body, title=truncate(single_line(title), TITLE_LENGTH),
+                                          message_key=title_key, body_key=body_key, message_params=params))
             Notification.objects.bulk_create(notes)
             now = timezone.now()
             Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(

@@ -22,13 +22,21 @@ STATION_PROGRESS = gettext_lazy("work progress report (工作进展报告)")
 
 
 def chinese_number(n: int) -> str:
-    """续报一、二 … 九十九: how progress reports are numbered in official writing (n ≥ 1)."""
-    if n <= 10:
-        return CHINESE_NUMBERS[n]
-    if n < 20:
-        return "十" + CHINESE_NUMBERS[n - 10]
-    tens, ones = divmod(n, 10)
-    return CHINESE_NUMBERS[tens] + "十" + (CHINESE_NUMBERS[ones] if ones else "")
+    """续报一、二 … 一百零一: a number (n ≥ 1) in Chinese numerals as official writing has it
+    (十一 not 一十一; 一百零五; 一千零一十). Beyond 9,999, or below 1, Arabic numerals."""
+    if not 1 <= n <= 9999:
+        return str(n)
+    result, zero_pending = "", False
+    for power, unit in ((1000, "千"), (100, "百"), (10, "十"), (1, "")):
+        digit = n // power % 10
+        if digit == 0:
+            zero_pending = bool(result)
+            continue
+        if zero_pending:
+            result += CHINESE_NUMBERS[0]
+            zero_pending = False
+        result += CHINESE_NUMBERS[digit] + unit
+    return result[1:] if 10 <= n < 20 else result
 
 
 def numbered(label, number: int | None) -> str:

@@ -81,7 +81,7 @@ def _require_own_bureau(incident: Incident, **units_by_field) -> None:
     unit of another county would see it (its group is granted the incident). ValidationError by field."""
     bureau_id = incident.station.parent_id
     wrong = {field: _("Choose units of %(bureau)s.") % {"bureau": incident.station.parent.display_name}
-             for field, units in units_by_field.items() if any(u.bureau().pk != bureau_id for u in units)}
+             for field, units in units_by_field.items() if any(getattr(u.bureau(), "pk", None) != bureau_id for u in units)}
     if wrong:
         raise ValidationError(wrong)
 

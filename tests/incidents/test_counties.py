@@ -4,12 +4,14 @@ to it, and every county's deadlines."""
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from incidents import services
 from incidents.selectors import incidents_visible_to
 from incidents.services.checks import allowed_actions
 from incidents.models import Incident
 from reporting.models import Kind, Obligation
+from reporting.sending import delivery_record
 from reporting.services import report_submit
 from roles.models import Contact, Unit
 from tests.incidents.conftest import FACTS, intake
@@ -86,6 +88,10 @@ def test_a_county_sends_only_to_its_own_recipients(two_incidents):
     assert "recipients" in refused.value.message_dict
     report = report_submit(actor=people["office"], incident=ours, kind=Kind.UPWARD_REPORT, content="情况", facts=FACTS)
     assert {c.code for c in report.recipients.all()} == {"county_government", "city_bureau"}
+    # The city has it in the portal; the county government once the office records the fax (rule 4: it left).
+    assert Obligation.objects.get(incident=ours, kind=Kind.UPWARD_REPORT).status == Obligation.Status.PENDING
+    delivery_record(actor=people["office"], report=report, recipient=Contact.objects.get(code="county_government"),
+                    channel="fax", number="0371-1", at=timezone.now())
     assert Obligation.objects.get(incident=ours, kind=Kind.UPWARD_REPORT).status == Obligation.Status.FULFILLED
 
 

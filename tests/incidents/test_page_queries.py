@@ -21,8 +21,10 @@ def _page_queries(client, incident) -> list[str]:
 
 
 def _hq_with_stations(incident, cast, count):
-    stations = [Unit.objects.get(code="chengguan")] + [
-        Unit.objects.get_or_create(code=f"extra-station-{i}", defaults={"kind": Unit.Kind.STATION, "name": f"加派所{i}"})[0]
+    first = Unit.objects.get(code="chengguan")
+    stations = [first] + [
+        Unit.objects.get_or_create(code=f"extra-station-{i}", defaults={
+            "kind": Unit.Kind.STATION, "name": f"加派所{i}", "parent": first.parent})[0]
         for i in range(count)]
     services.incident_hq_update(actor=cast["director"], incident=incident, stations=stations)
 

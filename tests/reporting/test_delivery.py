@@ -124,7 +124,7 @@ def test_a_batch_of_in_app_rows_goes_in_one_transaction_whatever_its_size(cast, 
     in-app notice of a busy sweep seconds behind the first; now a batch costs the same few queries."""
     _file(cast, categories, n=20)
     sweep_due(now=T0 + timedelta(minutes=30))
-    ids = list(Outbox.objects.filter(channel="in_app").values_list("pk", flat=True))
+    ids = list(deadline_outbox().filter(channel="in_app").values_list("pk", flat=True))
     assert len(ids) >= 20
     with django_assert_max_num_queries(8):
         assert deliver_rows(ids) == len(ids)

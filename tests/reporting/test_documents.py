@@ -49,6 +49,9 @@ def test_progress_reports_are_numbered_in_chinese(file_incident, to_state, cast)
     second = report_submit(actor=cast["office"], incident=incident, kind=Kind.PROGRESS_REPORT, content="二")
     assert report_title(second).endswith("的续报二")
     assert [chinese_number(n) for n in (1, 10, 12, 20, 31)] == ["一", "十", "十二", "二十", "三十一"]
+    # A long response passes a hundred reports: the page must not fail on the 100th.
+    assert [chinese_number(n) for n in (100, 105, 110, 122, 1001, 10000)] == [
+        "一百", "一百零五", "一百一十", "一百二十二", "一千零一", "10000"]
 
 
 def test_the_accountability_record_exports_to_pdf(file_incident, login):

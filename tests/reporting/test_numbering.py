@@ -48,7 +48,8 @@ def test_the_office_s_progress_reports_are_numbered_consecutively_after_a_level_
 def test_the_station_s_reports_are_its_work_progress_reports(renumbered, login):
     page = _page(login, renumbered, "zh-hans")
     assert "工作进展报告一" in page
-    assert page.count("续报一") == 2  # the office's deadline and its report, not the station's
+    # The office's deadline, its report and that report on the timeline; never the station's report.
+    assert page.count("续报一") == 3 and page.count("工作进展报告一") == 2
     report = renumbered.reports.get(unit__code="chengguan", kind=Kind.PROGRESS_REPORT)
     assert report_title(report) == f"关于{renumbered.title}的工作进展报告一"
     assert "work progress report (工作进展报告) 1" in _page(login, renumbered, "en")
