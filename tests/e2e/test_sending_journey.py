@@ -9,6 +9,7 @@ import pytest
 
 from reporting.models import Kind, Obligation, ReportDelivery
 from roles.models import Contact
+from tests.e2e.conftest import click_and_confirm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -60,7 +61,7 @@ def _send_upward(office, incident_pk, text):
     office.select_option("#id_report-kind", "upward_report")
     office.fill("#id_report-content", text)
     with office.expect_navigation():
-        office.click("text=提交报告")
+        click_and_confirm(office, "text=提交报告")
 
 
 def test_an_upward_report_leaves_by_email_and_in_the_portal_and_is_signed_for(cast, city, file_incident, smtp, open_as,
