@@ -9,7 +9,8 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Measure
-from reporting.models import Contact, Kind, Report
+from reporting.models import Kind, Report
+from roles.models import Contact
 from reporting.services import report_submit
 from tests.incidents.conftest import FACTS
 
