@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "roles",
     "incidents",
     "reporting",
+    "duty",
+    "alerts",
+    "resources",
+    "readiness",
 ]
 
 MIDDLEWARE = [

@@ -5,10 +5,14 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
+from alerts import api as alerts_api
+from duty import api as duty_api
 from emergency import city_dashboard, dashboards, views
 from incidents.api import CategoryViewSet, IncidentViewSet
+from readiness import api as readiness_api
 from reporting.api import (AccountabilityRecord, DeliveryViewSet, IncidentReports, NotificationViewSet, ObligationViewSet,
                            ReportRequest)
+from resources import api as resources_api
 from roles.api import MeView
 from roles.forms import PasswordChangeForm
 from roles.signin import TokenView
@@ -19,6 +23,11 @@ router.register("categories", CategoryViewSet, basename="category")
 router.register("obligations", ObligationViewSet, basename="obligation")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("deliveries", DeliveryViewSet, basename="delivery")
+# The later apps bring their own routes and paths (each app's api.py: ROUTES, PATHS).
+NEW_APPS = [duty_api, alerts_api, resources_api, readiness_api]
+for app_api in NEW_APPS:
+    for prefix, viewset, basename in app_api.ROUTES:
+        router.register(prefix, viewset, basename=basename)
 
 api_patterns = [
     path("token/", TokenView.as_view(), name="api-token"),
@@ -34,6 +43,7 @@ api_patterns = [
     path("dashboard/on-time-by-unit/", dashboards.OnTimeByUnit.as_view(), name="dashboard-on-time-by-unit"),
     path("dashboard/due-next-24-hours/", dashboards.DueNext24Hours.as_view(), name="dashboard-due-next-24-hours"),
     path("dashboard/city/", city_dashboard.CityFigures.as_view(), name="dashboard-city"),
+    *[entry for app_api in NEW_APPS for entry in app_api.PATHS],
     path("", include(router.urls)),
 ]
 
@@ -51,6 +61,10 @@ urlpatterns = [
     path("org/", include("roles.urls")),
     path("incidents/", include("incidents.urls")),
     path("reporting/", include("reporting.urls")),
+    path("duty/", include("duty.urls")),
+    path("alerts/", include("alerts.urls")),
+    path("resources/", include("resources.urls")),
+    path("readiness/", include("readiness.urls")),
     path("api/", include(api_patterns)),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,1 @@
+"""The models of `resources`, one module per concern; this package names every model."""
