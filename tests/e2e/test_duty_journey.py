@@ -10,6 +10,7 @@ from django.utils import timezone
 from duty.models import DutyLogEntry
 from incidents.models import Incident
 from reporting.models import Kind, Obligation
+from tests.e2e.conftest import click_and_confirm
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -51,7 +52,7 @@ def test_the_office_logs_a_call_registers_it_and_the_station_sees_its_clock(cast
     office.select_option("#register-form #id_category", value=str(categories["food_safety"].pk))
     office.select_option("#register-form #id_proposed_level", value="3")
     with office.expect_navigation():
-        office.click("#register-form button[type=submit]")
+        click_and_confirm(office, "#register-form button[type=submit]")  # irreversible: it asks first
     assert "首报时限开始计时" in office.content()
     assert office.locator("#entry-status").inner_text() == "已登记为突发事件"
     assert _fits_the_phone(office), "the duty log entry scrolls sideways on a 390 px phone"
