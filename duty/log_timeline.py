@@ -17,7 +17,7 @@ def log_timeline(incident) -> list[TimelineEntry]:
                                           entry.caller_phone) if part)
     facts = [
         (_("duty log entry"), entry.reference),
-        (_("channel"), entry.get_channel_display()),
+        (_("received through"), entry.get_channel_display()),
         (_("received at"), local_time_text(entry.received_at)),
     ]
     if caller:

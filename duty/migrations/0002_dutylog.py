@@ -22,7 +22,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('received_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='received at')),
-                ('channel', models.CharField(choices=[('phone', 'phone call'), ('message', 'message (SMS, fax, letter)'), ('12315', '12315 platform'), ('other_system', 'other system')], default='phone', max_length=20, verbose_name='channel')),
+                ('channel', models.CharField(choices=[('phone', 'phone call'), ('message', 'message (SMS, fax, letter)'), ('12315', '12315 platform'), ('other_system', 'other system')], default='phone', max_length=20, verbose_name='received through')),
                 ('subject', models.CharField(help_text='One line: what the call is about.', max_length=200, verbose_name='subject')),
                 ('caller_unit', models.CharField(blank=True, max_length=200, verbose_name="caller's unit")),
                 ('caller_name', models.CharField(blank=True, max_length=50, verbose_name="caller's name")),

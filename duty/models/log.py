@@ -30,7 +30,7 @@ class DutyLogEntry(models.Model):
     # Server time when the entry reached the portal (typed in, or pushed the first time): never a
     # clock in the browser or in the pushing system. The caller's time of the event is event_time.
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
-    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
+    channel = models.CharField(_("received through"), max_length=20, choices=Channel.choices, default=Channel.PHONE)
     subject = models.CharField(_("subject"), max_length=200, help_text=_("One line: what the call is about."))
 
     # Who called (来电单位、姓名、职务、电话).
