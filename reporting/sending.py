@@ -95,22 +95,30 @@ def report_fulfil_if_left(report: Report, at) -> bool:
     """Rule 4 on deliveries: the report fulfils its obligation at `at` (UTC) once it has left to every
     recipient the rule needs — for an upward report the county government and the city bureau (every
     active upward recipient), for another report every recipient it names. Once per report: a later
-    delivery of the same report fulfils nothing more. Corrections and 越级上报 fulfil nothing (as before).
+    delivery of the same report fulfils nothing more, unless a bounce reopened it (rule 18: the reopened
+    row no longer names the report). Corrections and 越级上报 fulfil nothing (as before).
     True when it fulfilled now."""
-    from reporting.services import report_fulfil, upward_complete, upward_recipients  # services start deliveries: imported late
+    from reporting.services import report_fulfil  # services start deliveries: imported late
 
     if report.corrects_id or report.skip_level_reason or Obligation.objects.filter(report=report, kind=report.kind).exists():
         return False
+    complete = report_has_left(report)
+    if complete:
+        report_fulfil(report, at)
+    return complete
+
+
+def report_has_left(report: Report) -> bool:
+    """Rule 4: the report has left to every recipient it needs (see report_fulfil_if_left), counting
+    only deliveries sent or received now (a bounced one no longer counts)."""
+    from reporting.services import upward_complete, upward_recipients
+
     recipients = list(report.recipients.all())
     left = left_to(report)
     if report.kind == Kind.UPWARD_REPORT:
         required = set(upward_recipients(report.incident).values_list("pk", flat=True))  # the incident's own bureau's
-        complete = upward_complete(recipients, report.incident) and required <= left
-    else:
-        complete = bool(recipients) and {c.pk for c in recipients} <= left
-    if complete:
-        report_fulfil(report, at)
-    return complete
+        return upward_complete(recipients, report.incident) and required <= left
+    return bool(recipients) and {c.pk for c in recipients} <= left
 
 
 def _written_left(sent: ReportDelivery, at) -> None:
@@ -151,7 +159,11 @@ def report_email(sent: ReportDelivery, message_id: str) -> EmailMessage:
             "bureau": report.unit.parent.display_name if report.unit.parent_id else report.unit.display_name,
             "title": title, "reference": report.incident.reference,
             "hours": settings.RECEIPT_LINK_MAX_AGE_HOURS, "url": receipt_url(sent)}
-    message = EmailMessage(title, body, settings.DEFAULT_FROM_EMAIL, [sent.address], headers={"Message-ID": message_id})
+    # The envelope sender (SMTP MAIL FROM, the Return-Path the receiving server writes) is where
+    # bounces go: BOUNCE_ADDRESS, a mailbox the portal reads (reporting.bounces), when set. Django
+    # uses `from_email` as the envelope and a "From" header, when given, as the header.
+    message = EmailMessage(title, body, settings.BOUNCE_ADDRESS or settings.DEFAULT_FROM_EMAIL, [sent.address],
+                           headers={"Message-ID": message_id, "From": settings.DEFAULT_FROM_EMAIL})
     message.attach(f"{title}.pdf", report_pdf(report), "application/pdf")
     return message
 
