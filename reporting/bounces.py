@@ -33,14 +33,19 @@ from email.parser import HeaderParser
 from email.utils import getaddresses
 
 from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import validate_email
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from common.text import label
+from incidents.services import InvalidTransition, is_office
 from reporting import delivery as outbox
 from reporting import obligations as rules
-from reporting.models import Kind, Notification, Obligation, ReportDelivery
+from reporting.models import DeliveryBounce, Kind, Notification, Obligation, Outbox, ReportDelivery
+from reporting.numbering import report_label
+from reporting.sending import ADDRESS_LENGTH, LEFT, WRITTEN, report_has_left, report_name
 from roles.models import User
 from roles.permissions import Role
 
@@ -204,18 +209,18 @@ def delivery_bounced(sent: ReportDelivery, reason: str, at) -> bool:
     sent = D.objects.select_for_update(of=("self",)).select_related("report__incident", "recipient").get(pk=sent.pk)
     if sent.channel != D.Channel.EMAIL or sent.state != D.State.SENT:
         return False
+    bounce = DeliveryBounce(delivery=sent, message_id=sent.message_id, address=sent.address, sent_at=sent.sent_at,
+                            bounced_at=at, reason=reason[:2000])
     sent.state, sent.failure_reason, sent.bounced_at = D.State.FAILED, reason[:2000], at
     sent.save(update_fields=["state", "failure_reason", "bounced_at"])  # first: _reopen counts what still left
-    sent.bounce_reopened = _reopen(sent, at)
-    sent.save(update_fields=["bounce_reopened"])
-    _tell_the_office(sent, reason)
+    bounce.reopened = _reopen(sent, at)
+    bounce.save()
+    _tell_the_office(sent, reason, reopened=bounce.reopened)
     return True
 
 
 def _reopen(sent: ReportDelivery, at) -> bool:
     """Open again what this delivery had fulfilled, as it would be without it (rule 18)."""
-    from reporting.sending import LEFT, WRITTEN, report_has_left
-
     report, reopened = sent.report, False
     fulfilled = Obligation.objects.select_for_update().filter(report=report, kind=report.kind,
                                                               status=Obligation.Status.FULFILLED)
@@ -234,17 +239,15 @@ def _reopen(sent: ReportDelivery, at) -> bool:
     return reopened
 
 
-def _tell_the_office(sent: ReportDelivery, reason: str) -> None:
+def _tell_the_office(sent: ReportDelivery, reason: str, *, reopened: bool) -> None:
     """As for an email that failed to leave (reporting.sending.delivery_failed): every office staff member, in-app."""
-    from reporting.sending import _report_name
-
     office = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True).distinct()
     with translation.override(settings.LANGUAGE_CODE):
         title = label(_("Bounced (退信): %(report)s to %(recipient)s"), {
-            "report": _report_name(sent.report), "recipient": sent.recipient.display_name},
+            "report": report_name(sent.report), "recipient": sent.recipient.display_name},
             limit=Notification._meta.get_field("title").max_length, shrink="report")
         owed = (_("The deadline is open again: the report is owed to this recipient until it leaves again. ")
-                if sent.bounce_reopened else "")
+                if reopened else "")
         body = owed + _("Check the address, send it again, or phone or fax it and record that.") + "\n" + reason[:300]
     outbox.notify(office, step="delivery_bounced", title=title, body=body, incident=sent.report.incident)
 
@@ -294,18 +297,62 @@ def bounce_timeline(incident) -> list:
     """Each bounce of a report of the incident as a timeline entry (registered in reporting.apps into
     incidents.timeline.TIMELINE_SOURCES): which recipient, the server's reason, and whether the
     report is owed again. One query."""
-    from incidents.timeline import TimelineEntry
-    from reporting.numbering import report_label
+    from incidents.timeline import TimelineEntry  # incidents' page module, read only when a page is
 
     entries = []
-    for sent in (D.objects.filter(report__incident=incident, bounced_at__isnull=False)
-                 .select_related("report", "recipient").order_by("bounced_at", "pk")):
-        notes = [_("to %(address)s") % {"address": sent.address}]
-        if sent.bounce_reopened:
+    for bounce in (DeliveryBounce.objects.filter(delivery__report__incident=incident)
+                   .select_related("delivery__report", "delivery__recipient").order_by("bounced_at", "pk")):
+        sent = bounce.delivery
+        notes = [_("to %(address)s") % {"address": bounce.address}]
+        if bounce.reopened:
             notes.append(_("The report counts as not sent to %(recipient)s: it is owed again until it leaves "
                            "to them (email, fax, phone or this system).") % {"recipient": sent.recipient.display_name})
         entries.append(TimelineEntry(
-            at=sent.bounced_at, kind="report:bounced", message=sent.failure_reason, notes=notes,
+            at=bounce.bounced_at, kind="report:bounced", message=bounce.reason, notes=notes,
             title=_("Bounced (退信): %(report)s to %(recipient)s") % {
                 "report": report_label(sent.report), "recipient": sent.recipient.display_name}))
     return entries
+
+
+# ----------------------------------------------------------------------------- sending again
+
+
+def check_resend(actor: User) -> None:
+    """Only the office sends a report again (PermissionDenied, 403, naming who may)."""
+    if not is_office(actor):
+        raise PermissionDenied(_("Only the office sends a report again."))
+
+
+@transaction.atomic
+def delivery_resend(*, actor: User, sent: ReportDelivery, address: str = "") -> ReportDelivery:
+    """The office sends a bounced report email again (退信后重发), to the same address or a corrected
+    one (`address`, empty: the same): the delivery is queued again and its outbox row goes back to
+    the queue (sent after commit with a new Message-ID; its bounce stays on record as a DeliveryBounce).
+    When it leaves it fulfils what the bounce reopened, late if late (rules 4 and 18). The contact's
+    own address is the administrator's to correct.
+
+    PermissionDenied (403) for anyone but the office; InvalidTransition (409) unless the delivery is
+    an email that bounced and was not sent again since; ValidationError (400, `address`) for an
+    address that is not an email address."""
+    check_resend(actor)
+    sent = D.objects.select_for_update(of=("self",)).get(pk=sent.pk)
+    if sent.channel != D.Channel.EMAIL or sent.state != D.State.FAILED or sent.bounced_at is None:
+        raise InvalidTransition(_("Only a report email that bounced (退信) can be sent again here."))
+    address = (address or "").strip() or sent.address
+    try:
+        if len(address) > ADDRESS_LENGTH:
+            raise ValidationError("too long")
+        validate_email(address)
+    except ValidationError:
+        raise ValidationError({"address": _("Give an email address (at most %(limit)s characters).") % {
+            "limit": ADDRESS_LENGTH}}) from None
+    now = timezone.now()
+    sent.state, sent.address, sent.failure_reason, sent.bounced_at, sent.delay_note = D.State.QUEUED, address, "", None, ""
+    sent.save(update_fields=["state", "address", "failure_reason", "bounced_at", "delay_note"])
+    row = Outbox.objects.select_for_update().get(delivery=sent)
+    row.state, row.sent_at, row.attempts, row.last_error, row.resend_of_at = Outbox.State.QUEUED, None, 0, "", None
+    row.recipient, row.queued_at, row.next_attempt_at = address, now, now
+    row.save(update_fields=["state", "sent_at", "attempts", "last_error", "resend_of_at", "recipient", "queued_at",
+                            "next_attempt_at"])
+    outbox.enqueue([row.pk])
+    return sent

@@ -70,14 +70,15 @@ def _tell_the_receiving_office(report: Report, contact: Contact) -> None:
     from reporting.selectors import office_users_of
 
     with translation.override(settings.LANGUAGE_CODE):
-        title = label(_("To sign for: %(report)s from %(unit)s"), {"report": _report_name(report),
+        title = label(_("To sign for: %(report)s from %(unit)s"), {"report": report_name(report),
                       "unit": report.unit.display_name}, limit=Notification._meta.get_field("title").max_length,
                       shrink="report")
         body = _("It is in the inbox of reports received (/reporting/inbox/).")
     outbox.notify(office_users_of(contact.portal_unit), step="report_received", title=title, body=body)
 
 
-def _report_name(report: Report) -> str:
+def report_name(report: Report) -> str:
+    """The report as the office's notices name it: the incident's reference and the document's title."""
     from reporting.documents import report_title
 
     return f"{report.incident.reference} {report_title(report)}"
@@ -211,7 +212,7 @@ def delivery_failed(sent: ReportDelivery, reason: str) -> ReportDelivery:
             office = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True).distinct()
             with translation.override(settings.LANGUAGE_CODE):
                 title = label(_("Not delivered: %(report)s to %(recipient)s by %(channel)s"), {
-                    "report": _report_name(sent.report), "recipient": sent.recipient.display_name,
+                    "report": report_name(sent.report), "recipient": sent.recipient.display_name,
                     "channel": sent.get_channel_display()}, limit=Notification._meta.get_field("title").max_length,
                     shrink="report")
                 body = _("The deadline stays open until the report leaves. It is tried again by itself; "
