@@ -59,7 +59,7 @@ TEMPORARY_STATUS = re.compile(r"\b4\.\d{1,3}\.\d{1,3}\b")
 # Words of non-standard bounces (Exim, Sendmail, Coremail, Exchange): permanent, or a delay notice.
 PERMANENT_WORDS = re.compile(r"permanent (error|failure)|could not be delivered|undeliverable|delivery has failed|"
                              r"user unknown|退信|无法投递|投递失败", re.IGNORECASE)
-DELAY_WORDS = re.compile(r"delayed|delay|still trying|will (be retried|continue)|not yet been delivered|延迟", re.IGNORECASE)
+DELAY_WORDS = re.compile(r"delay|still trying|will (be retried|continue)|not yet been delivered|延迟", re.IGNORECASE)
 # Where a non-standard bounce starts quoting the original message.
 QUOTE_START = re.compile(r"^-+.*(copy of the message|original message|message headers).*$|^(Return-path|Received):",
                          re.IGNORECASE | re.MULTILINE)
@@ -347,7 +347,8 @@ def delivery_resend(*, actor: User, sent: ReportDelivery, address: str = "") -> 
         raise ValidationError({"address": _("Give an email address (at most %(limit)s characters).") % {
             "limit": ADDRESS_LENGTH}}) from None
     now = timezone.now()
-    sent.state, sent.address, sent.failure_reason, sent.bounced_at, sent.delay_note = D.State.QUEUED, address, "", None, ""
+    sent.state, sent.address, sent.failure_reason = D.State.QUEUED, address, ""
+    sent.bounced_at, sent.delay_note = None, ""
     sent.save(update_fields=["state", "address", "failure_reason", "bounced_at", "delay_note"])
     row = Outbox.objects.select_for_update().get(delivery=sent)
     row.state, row.sent_at, row.attempts, row.last_error, row.resend_of_at = Outbox.State.QUEUED, None, 0, "", None

@@ -217,6 +217,8 @@ def bounced_at(moment, raw):
 def test_a_bounce_reopens_the_upward_obligation_tells_the_office_and_a_fax_fulfils_it_late(
         sent_by_email, cast, login):
     incident = sent_by_email.report.incident
+    due = ob(incident, Kind.UPWARD_REPORT).due_at
+    assert f'data-due="{due.isoformat()}"' not in login("office").get("/reporting/board/").content.decode()
     result = bounced_at(T0 + timedelta(minutes=40), postfix_dsn(sent_by_email.message_id))
     assert (result.bounced, result.unmatched) == (1, 0)
     sent_by_email.refresh_from_db()
@@ -242,7 +244,7 @@ def test_a_bounce_reopens_the_upward_obligation_tells_the_office_and_a_fax_fulfi
     assert "退信" in page and "User unknown" in page  # deliveries panel and timeline
     assert "再次" in page
     board = login("office").get("/reporting/board/").content.decode()
-    assert incident.reference in board
+    assert f'data-due="{upward.due_at.isoformat()}"' in board  # open again: back on the overdue board
     home = login("office").get("/").content.decode()
     assert 'id="failed-deliveries"' in home and COUNTY in home
 
@@ -420,3 +422,40 @@ def test_the_office_sends_a_bounced_email_again_and_it_fulfils_late(
     # Sent and not bounced: nothing to send again (409).
     again = api("office").post(f"/api/deliveries/{sent_by_email.pk}/resend/", {}, format="json")
     assert again.status_code == 409
+
+
+def test_a_real_mail_server_sees_the_bounce_address_as_envelope_sender(sent_by_email, settings):
+    """Over SMTP (aiosmtpd on loopback): MAIL FROM is BOUNCE_ADDRESS, so bounces reach the mailbox the
+    portal reads, while the recipient sees the portal's DEFAULT_FROM_EMAIL as the sender."""
+    import email as email_lib
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    from reporting.delivery import send_message
+
+    envelopes = []
+
+    class Handler:
+        async def handle_DATA(self, server, session, envelope):
+            envelopes.append((envelope.mail_from, envelope.rcpt_tos,
+                              email_lib.message_from_bytes(envelope.content, policy=email_lib.policy.default)))
+            return "250 OK"
+
+    with socket.socket() as probe:  # a free port on loopback
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    settings.BOUNCE_ADDRESS, settings.DEFAULT_FROM_EMAIL = "bounces@portal.example.gov.cn", "zhiban@portal.example.gov.cn"
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        send_message(sending.report_email(sent_by_email, "<real@portal.example.gov.cn>"))
+    finally:
+        controller.stop()
+    [(mail_from, rcpt_tos, message)] = envelopes
+    assert (mail_from, rcpt_tos) == ("bounces@portal.example.gov.cn", [COUNTY])
+    assert message["From"] == "zhiban@portal.example.gov.cn" and message["Message-ID"] == "<real@portal.example.gov.cn>"
