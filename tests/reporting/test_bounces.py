@@ -459,3 +459,24 @@ def test_a_real_mail_server_sees_the_bounce_address_as_envelope_sender(sent_by_e
     [(mail_from, rcpt_tos, message)] = envelopes
     assert (mail_from, rcpt_tos) == ("bounces@portal.example.gov.cn", [COUNTY])
     assert message["From"] == "zhiban@portal.example.gov.cn" and message["Message-ID"] == "<real@portal.example.gov.cn>"
+
+
+def test_the_incident_page_reads_bounces_in_a_fixed_number_of_queries(sent_by_email, login):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reporting.models import DeliveryBounce
+
+    bounced_at(T0 + timedelta(minutes=40), postfix_dsn(sent_by_email.message_id))
+    client = login("office")
+    url = f"/incidents/{sent_by_email.report.incident_id}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        assert client.get(url).status_code == 200
+    DeliveryBounce.objects.bulk_create([  # earlier bounces of the same delivery, each sent again since
+        DeliveryBounce(delivery=sent_by_email, message_id=f"<{n}@p.example>", address=f"old{n}@county.example.gov.cn",
+                       bounced_at=T0 + timedelta(minutes=20 + n), reason=f"5.1.1 unknown {n}") for n in range(8)])
+    with CaptureQueriesContext(connection) as nine:
+        page = client.get(url).content.decode()
+    assert page.count("earlier-bounce") == 8 and "old7@county.example.gov.cn" in page
+    assert len(nine) == len(one)
