@@ -227,6 +227,12 @@ OUTBOX_SENDING_MARGIN_SECONDS = config.int("OUTBOX_SENDING_MARGIN_SECONDS", defa
 RECEIPT_EXPECTED_MINUTES = config.int("RECEIPT_EXPECTED_MINUTES", default=30, minimum=1)
 RECEIPT_LINK_MAX_AGE_HOURS = config.int("RECEIPT_LINK_MAX_AGE_HOURS", default=72, minimum=1)
 PORTAL_URL = (config.url("PORTAL_URL", schemes=("http", "https")) or "http://127.0.0.1:8000").rstrip("/")
+# Bounces (退信) of report emails (reporting/bounces.py): BOUNCE_ADDRESS is the envelope sender
+# (Return-Path) of report emails, empty for DEFAULT_FROM_EMAIL; the MTA or fetchmail delivers its
+# mail into the Maildir BOUNCE_MAILDIR (empty: bounces are not read), read every BOUNCE_FETCH_SECONDS.
+BOUNCE_ADDRESS = config.str("BOUNCE_ADDRESS", default="")
+BOUNCE_MAILDIR = config.str("BOUNCE_MAILDIR", default="")
+BOUNCE_FETCH_SECONDS = config.int("BOUNCE_FETCH_SECONDS", default=60, minimum=1)
 
 REDIS_URL = config.url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
@@ -250,6 +256,8 @@ CELERY_BEAT_SCHEDULE = {
                         "options": {"expires": float(DEADLINE_SWEEP_SECONDS)}},
     "redeliver-outbox": {"task": "reporting.tasks.redeliver_unsent", "schedule": float(OUTBOX_RETRY_SECONDS),
                          "options": {"expires": float(OUTBOX_RETRY_SECONDS)}},
+    "fetch-bounces": {"task": "reporting.tasks.fetch_bounces", "schedule": float(BOUNCE_FETCH_SECONDS),
+                      "options": {"expires": float(BOUNCE_FETCH_SECONDS)}},
 }
 # Queues: the sweep never waits behind deliveries, and each channel has its own queue so a slow
 # mail server or robot cannot hold back the others (reporting.delivery.QUEUES routes deliveries).
@@ -259,6 +267,7 @@ CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "reporting.tasks.sweep_deadlines": {"queue": "sweep"},
     "reporting.tasks.redeliver_unsent": {"queue": "sweep"},
+    "reporting.tasks.fetch_bounces": {"queue": "email"},  # mail work, on the email worker
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

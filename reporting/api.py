@@ -15,6 +15,7 @@ from common import limits
 from common.timebounds import validate_day, validate_happened
 from incidents.selectors import incidents_visible_to
 from reporting import sending, services
+from reporting.bounces import check_resend, delivery_resend
 from reporting.filters import ObligationFilter
 from reporting.subjects import subject_field
 from reporting.models import REPORT_FACTS, Notification, Obligation, Report, ReportDelivery
@@ -175,7 +176,7 @@ class DeliverySerializer(serializers.ModelSerializer):
     class Meta:
         model = ReportDelivery
         fields = ["id", "report", "recipient", "channel", "state", "address", "sent_at", "message_id", "failure_reason",
-                  "recorded_by", "confirmed_name", "confirmed_at", "signed_by", "signed_name", "signed_at", "follow_up"]
+                  "bounced_at", "delay_note", "recorded_by", "confirmed_name", "confirmed_at", "signed_by", "signed_name", "signed_at", "follow_up"]
         read_only_fields = fields
 
 
@@ -280,6 +281,11 @@ class ConfirmSerializer(serializers.Serializer):
     at = serializers.DateTimeField(required=False, allow_null=True, validators=[validate_happened])
 
 
+class ResendSerializer(serializers.Serializer):
+    address = serializers.EmailField(required=False, allow_blank=True, max_length=sending.ADDRESS_LENGTH,
+                                     help_text="a corrected address; empty or absent: the same one")
+
+
 def _drf(exc: DjangoValidationError) -> DRFValidationError:
     return DRFValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
@@ -288,7 +294,8 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     """GET: deliveries of reports on incidents the user sees, and those into the inbox of the user's
     bureau. POST records a report phoned or faxed (the office; 403 for others, 404 for a report it
     may not see, 409 when already recorded). Actions: `confirm` (the office records a phone
-    confirmation), `sign` (签收, the receiving bureau's office only)."""
+    confirmation), `sign` (签收, the receiving bureau's office only), `resend` (the office sends a
+    bounced email, 退信, again; 409 unless it bounced)."""
 
     serializer_class = DeliverySerializer
 
@@ -329,4 +336,17 @@ class DeliveryViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def sign(self, request, pk=None):
         sent = sending.delivery_sign(actor=request.user, sent=self.get_object())
+        return Response(DeliverySerializer(sent).data)
+
+    @extend_schema(request=ResendSerializer, responses=DeliverySerializer)
+    @action(detail=True, methods=["post"])
+    def resend(self, request, pk=None):
+        sent = self.get_object()
+        check_resend(request.user)
+        body = ResendSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            sent = delivery_resend(actor=request.user, sent=sent, address=body.validated_data.get("address", ""))
+        except DjangoValidationError as exc:
+            raise _drf(exc) from None
         return Response(DeliverySerializer(sent).data)

@@ -41,3 +41,7 @@ class ReportingConfig(AppConfig):
 
         if report_timeline not in TIMELINE_SOURCES:
             TIMELINE_SOURCES.append(report_timeline)
+        from reporting.bounces import bounce_timeline
+
+        if bounce_timeline not in TIMELINE_SOURCES:  # 退信: which recipient, and that the report is owed again
+            TIMELINE_SOURCES.append(bounce_timeline)

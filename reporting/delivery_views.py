@@ -18,6 +18,7 @@ from incidents.forms import DateTimeInput
 from incidents.selectors import incidents_visible_to
 from incidents.services import InvalidTransition
 from reporting import sending
+from reporting import bounces
 from reporting.models import Report, ReportDelivery
 from reporting.selectors import deliveries_visible_to, inbox_of, office_bureau_ids
 
@@ -46,6 +47,14 @@ class ConfirmForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=gettext_lazy("who confirmed it (电话确认)"), max_length=sending.NAME_LENGTH)
     at = forms.DateTimeField(label=gettext_lazy("confirmed at"), required=False, widget=DateTimeInput(),
                              validators=[validate_happened], help_text=gettext_lazy("Empty: now."))
+
+
+class ResendForm(BootstrapFormMixin, forms.Form):
+    """A bounced report email sent again (reporting.bounces.delivery_resend checks it all)."""
+
+    address = forms.EmailField(label=gettext_lazy("email address"), max_length=sending.ADDRESS_LENGTH, required=False,
+                               help_text=gettext_lazy("Empty: the same address. Correct the contact's address in the "
+                                                      "administration for later reports."))
 
 
 class SignForm(BootstrapFormMixin, forms.Form):
@@ -96,6 +105,25 @@ def delivery_confirm(request, pk):
             messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
         else:
             messages.success(request, _("Phone confirmation recorded."))
+    return redirect("incidents:detail", pk=sent.report.incident_id)
+
+
+@login_required
+@require_POST
+def delivery_resend(request, pk):
+    """POST from the incident page: the office sends a bounced report email (退信) again."""
+    sent = get_object_or_404(deliveries_visible_to(request.user), pk=pk)
+    bounces.check_resend(request.user)  # 403 before reading the form
+    form = ResendForm(request.POST, prefix=f"resend-{sent.pk}")
+    if not form.is_valid():
+        messages.error(request, " ".join(" ".join(e) for e in form.errors.values()))
+    else:
+        try:
+            bounces.delivery_resend(actor=request.user, sent=sent, address=form.cleaned_data["address"])
+        except (ValidationError, InvalidTransition) as exc:
+            messages.error(request, _errors(exc) if isinstance(exc, ValidationError) else str(exc))
+        else:
+            messages.success(request, _("Queued to be sent again."))
     return redirect("incidents:detail", pk=sent.report.incident_id)
 
 
@@ -160,6 +188,8 @@ def deliveries_panel(user, report) -> dict:
     office = sending.is_office(user)
     for d in rows:
         d.confirm_form = ConfirmForm(prefix=f"confirm-{d.pk}") if office and d.state == D.State.SENT else None
+        d.resend_form = (ResendForm(prefix=f"resend-{d.pk}", initial={"address": d.address})
+                         if office and d.state == D.State.FAILED and d.bounced_at else None)
     return {
         "rows": rows,
         "not_left": [c for c in report.recipients.all() if c.pk not in left],

@@ -115,6 +115,25 @@ def fulfil(obligation: Obligation, report: Report | None, at) -> Obligation:
     return obligation
 
 
+def reopen(obligation: Obligation, at) -> Obligation:
+    """Undo a fulfilment whose report did not arrive after all (a bounce, 退信: docs/deadlines.md
+    rule 18): the row is as it would be without that delivery, at `at` (UTC, when the bounce was
+    read). Pending when still before `due_at`; past it, overdue since `due_at` (a miss stays a miss)
+    and swept at once for its overdue notice and escalation (steps already sent are not sent again).
+    The report, fulfilment time and lateness are cleared; the next delivery that completes the
+    report fulfils it again (late if late). Nothing is deleted and `due_at` never moves."""
+    obligation.report, obligation.fulfilled_at = None, None
+    obligation.late_by_seconds = obligation.late_from_discovery_seconds = None
+    if at >= obligation.due_at:
+        obligation.status, obligation.overdue_at, obligation.next_alert_at = S.OVERDUE, obligation.due_at, at
+    else:
+        obligation.status, obligation.overdue_at = S.PENDING, None
+        obligation.next_alert_at = next_alert(obligation, after=at)
+    obligation.save(update_fields=["status", "report", "fulfilled_at", "late_by_seconds", "late_from_discovery_seconds",
+                                   "overdue_at", "next_alert_at"])
+    return obligation
+
+
 def _seconds_past(at, due) -> int | None:
     return int((at - due).total_seconds()) if at > due else None
 

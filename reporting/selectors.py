@@ -314,12 +314,18 @@ def unsigned_upward(user, now=None) -> QuerySet[ReportDelivery]:
 
 
 def failed_deliveries(user) -> QuerySet[ReportDelivery]:
-    """For the office's home page: reports that did not leave (failed), newest first; empty for anyone else."""
+    """For the office's home page: reports that did not leave (failed, or bounced: 退信), newest first,
+    until the report has left to that recipient by another delivery; empty for anyone else."""
+    from django.db.models import Exists, OuterRef
+
     from roles.permissions import Role
 
     if Role.OFFICE_STAFF not in user_roles(user):
         return ReportDelivery.objects.none()
+    left_since = ReportDelivery.objects.filter(report=OuterRef("report"), recipient=OuterRef("recipient"),
+                                               state__in=[ReportDelivery.State.SENT, ReportDelivery.State.RECEIVED])
     return (ReportDelivery.objects.filter(state=ReportDelivery.State.FAILED, report__incident__in=incidents_visible_to(user))
+            .exclude(Exists(left_since))
             .select_related("report__incident", "recipient").order_by("-created_at", "-pk"))
 
 

@@ -70,14 +70,15 @@ def _tell_the_receiving_office(report: Report, contact: Contact) -> None:
     from reporting.selectors import office_users_of
 
     with translation.override(settings.LANGUAGE_CODE):
-        title = label(_("To sign for: %(report)s from %(unit)s"), {"report": _report_name(report),
+        title = label(_("To sign for: %(report)s from %(unit)s"), {"report": report_name(report),
                       "unit": report.unit.display_name}, limit=Notification._meta.get_field("title").max_length,
                       shrink="report")
         body = _("It is in the inbox of reports received (/reporting/inbox/).")
     outbox.notify(office_users_of(contact.portal_unit), step="report_received", title=title, body=body)
 
 
-def _report_name(report: Report) -> str:
+def report_name(report: Report) -> str:
+    """The report as the office's notices name it: the incident's reference and the document's title."""
     from reporting.documents import report_title
 
     return f"{report.incident.reference} {report_title(report)}"
@@ -95,22 +96,30 @@ def report_fulfil_if_left(report: Report, at) -> bool:
     """Rule 4 on deliveries: the report fulfils its obligation at `at` (UTC) once it has left to every
     recipient the rule needs — for an upward report the county government and the city bureau (every
     active upward recipient), for another report every recipient it names. Once per report: a later
-    delivery of the same report fulfils nothing more. Corrections and 越级上报 fulfil nothing (as before).
+    delivery of the same report fulfils nothing more, unless a bounce reopened it (rule 18: the reopened
+    row no longer names the report). Corrections and 越级上报 fulfil nothing (as before).
     True when it fulfilled now."""
-    from reporting.services import report_fulfil, upward_complete, upward_recipients  # services start deliveries: imported late
+    from reporting.services import report_fulfil  # services start deliveries: imported late
 
     if report.corrects_id or report.skip_level_reason or Obligation.objects.filter(report=report, kind=report.kind).exists():
         return False
+    complete = report_has_left(report)
+    if complete:
+        report_fulfil(report, at)
+    return complete
+
+
+def report_has_left(report: Report) -> bool:
+    """Rule 4: the report has left to every recipient it needs (see report_fulfil_if_left), counting
+    only deliveries sent or received now (a bounced one no longer counts)."""
+    from reporting.services import upward_complete, upward_recipients
+
     recipients = list(report.recipients.all())
     left = left_to(report)
     if report.kind == Kind.UPWARD_REPORT:
         required = set(upward_recipients(report.incident).values_list("pk", flat=True))  # the incident's own bureau's
-        complete = upward_complete(recipients, report.incident) and required <= left
-    else:
-        complete = bool(recipients) and {c.pk for c in recipients} <= left
-    if complete:
-        report_fulfil(report, at)
-    return complete
+        return upward_complete(recipients, report.incident) and required <= left
+    return bool(recipients) and {c.pk for c in recipients} <= left
 
 
 def _written_left(sent: ReportDelivery, at) -> None:
@@ -151,7 +160,11 @@ def report_email(sent: ReportDelivery, message_id: str) -> EmailMessage:
             "bureau": report.unit.parent.display_name if report.unit.parent_id else report.unit.display_name,
             "title": title, "reference": report.incident.reference,
             "hours": settings.RECEIPT_LINK_MAX_AGE_HOURS, "url": receipt_url(sent)}
-    message = EmailMessage(title, body, settings.DEFAULT_FROM_EMAIL, [sent.address], headers={"Message-ID": message_id})
+    # The envelope sender (SMTP MAIL FROM, the Return-Path the receiving server writes) is where
+    # bounces go: BOUNCE_ADDRESS, a mailbox the portal reads (reporting.bounces), when set. Django
+    # uses `from_email` as the envelope and a "From" header, when given, as the header.
+    message = EmailMessage(title, body, settings.BOUNCE_ADDRESS or settings.DEFAULT_FROM_EMAIL, [sent.address],
+                           headers={"Message-ID": message_id, "From": settings.DEFAULT_FROM_EMAIL})
     message.attach(f"{title}.pdf", report_pdf(report), "application/pdf")
     return message
 
@@ -199,7 +212,7 @@ def delivery_failed(sent: ReportDelivery, reason: str) -> ReportDelivery:
             office = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True).distinct()
             with translation.override(settings.LANGUAGE_CODE):
                 title = label(_("Not delivered: %(report)s to %(recipient)s by %(channel)s"), {
-                    "report": _report_name(sent.report), "recipient": sent.recipient.display_name,
+                    "report": report_name(sent.report), "recipient": sent.recipient.display_name,
                     "channel": sent.get_channel_display()}, limit=Notification._meta.get_field("title").max_length,
                     shrink="report")
                 body = _("The deadline stays open until the report leaves. It is tried again by itself; "

@@ -28,3 +28,12 @@ def deliver_outbox_rows(outbox_ids: list[int]) -> int:
 def redeliver_unsent() -> int:
     """Rows whose send failed (after their backoff), whose task was lost, or whose send was cut off."""
     return requeue_unsent()
+
+
+@shared_task
+def fetch_bounces() -> dict | None:
+    """Read the bounce mailbox (BOUNCE_MAILDIR) once: 退信 of report emails (reporting.bounces)."""
+    from reporting.bounces import fetch_bounces as fetch
+
+    result = fetch()
+    return None if result is None else vars(result)

@@ -20,6 +20,7 @@ urlpatterns = [
     path("reports/<int:pk>/deliveries/", delivery_views.delivery_record, name="delivery_record"),
     path("deliveries/<int:pk>/confirm/", delivery_views.delivery_confirm, name="delivery_confirm"),
     path("deliveries/<int:pk>/sign/", delivery_views.delivery_sign, name="delivery_sign"),
+    path("deliveries/<int:pk>/resend/", delivery_views.delivery_resend, name="delivery_resend"),
     path("deliveries/<int:pk>.pdf", delivery_views.delivery_document, name="delivery_pdf"),
     path("inbox/", delivery_views.inbox, name="inbox"),
     path("receipt/<str:token>/", delivery_views.receipt, name="receipt"),

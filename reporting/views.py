@@ -287,7 +287,8 @@ def incident_panel(request, incident) -> dict:
         # The latest reports and deadlines (the last page) first: a long response has hundreds of each.
         "reports": _with_deliveries(request.user, page_of(
             request, reports_of(request.user, incident).prefetch_related(
-                "deliveries__recipient", "deliveries__recorded_by", "deliveries__signed_by", "deliveries__follow_up"),
+                "deliveries__recipient", "deliveries__recorded_by", "deliveries__signed_by", "deliveries__follow_up",
+                "deliveries__bounces"),
             param="reports", per_page=PANEL_PAGE_SIZE, last_by_default=True)),
         "obligations": _numbered(page_of(
             request, obligations_visible_to(request.user).filter(incident=incident).select_related(

@@ -9,11 +9,11 @@ The models live by concern in this package (rules, reports, obligations, message
 this module names them all, as `reporting.models` always has.
 """
 
-from reporting.models.deliveries import ReportDelivery, SweepHeartbeat
+from reporting.models.deliveries import DeliveryBounce, ReportDelivery, SweepHeartbeat
 from reporting.models.messages import Notification, Outbox
 from reporting.models.obligations import Obligation
 from reporting.models.reports import DocumentCounter, Report
 from reporting.models.rules import REPORT_FACTS, SEVERE_ONLY, Kind, ReportingRule, ReportingRuleChange
 
-__all__ = ["REPORT_FACTS", "SEVERE_ONLY", "DocumentCounter", "Kind", "Notification", "Obligation", "Outbox", "Report",
+__all__ = ["REPORT_FACTS", "SEVERE_ONLY", "DeliveryBounce", "DocumentCounter", "Kind", "Notification", "Obligation", "Outbox", "Report",
            "ReportDelivery", "ReportingRule", "ReportingRuleChange", "SweepHeartbeat"]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -42,6 +43,11 @@ class ReportDelivery(models.Model):
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     message_id = models.CharField(_("message id"), max_length=254, blank=True)
     failure_reason = models.TextField(_("reason of the failure"), blank=True)
+    # 退信: when the portal read the recipient's mail server's bounce (reporting.bounces). A bounce
+    # makes the delivery failed (the reason is the server's diagnostic) after it had left.
+    bounced_at = models.DateTimeField(_("bounced at (退信)"), null=True, blank=True)
+    # A delay notice (4.x.x, Action: delayed): the server is still trying; a note, no effect.
+    delay_note = models.TextField(_("delay notice from the mail server"), blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True, blank=True,
                                     on_delete=models.PROTECT, related_name="+")
     # 电话确认: who at the other end confirmed it, and when.
@@ -61,7 +67,9 @@ class ReportDelivery(models.Model):
         verbose_name_plural = _("report deliveries")
         ordering = ["report", "recipient", "pk"]
         constraints = [models.UniqueConstraint(fields=["report", "recipient", "channel"], name="delivery_once")]
-        indexes = [models.Index(fields=["state", "sent_at"], name="delivery_state_sent")]
+        indexes = [models.Index(fields=["state", "sent_at"], name="delivery_state_sent"),
+                   # A bounce names the Message-ID it returns (reporting.bounces); only emails have one.
+                   models.Index(fields=["message_id"], condition=~Q(message_id=""), name="delivery_message_id")]
 
     def __str__(self):
         return f"{self.report_id} → {self.recipient} ({self.get_channel_display()})"
@@ -69,6 +77,32 @@ class ReportDelivery(models.Model):
     @property
     def has_left(self) -> bool:
         return self.state in (self.State.SENT, self.State.RECEIVED)
+
+
+class DeliveryBounce(models.Model):
+    """One bounce (退信) of a report email, kept for the record (docs/deadlines.md rule 18): which
+    message (its Message-ID, when it left, to which address), when the portal read the bounce, the
+    server's reason, and whether it opened the report's deadline again. The delivery itself may be
+    sent again after it (the office's "send again"); this row stays."""
+
+    delivery = models.ForeignKey(ReportDelivery, verbose_name=_("report delivery"), on_delete=models.PROTECT,
+                                 related_name="bounces")
+    message_id = models.CharField(_("message id"), max_length=254)
+    address = models.CharField(_("address"), max_length=254)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    bounced_at = models.DateTimeField(_("bounced at (退信)"))
+    reason = models.TextField(_("reason of the failure"), blank=True)
+    reopened = models.BooleanField(_("deadline open again after the bounce"), default=False)
+
+    class Meta:
+        verbose_name = _("bounce (退信)")
+        verbose_name_plural = _("bounces (退信)")
+        ordering = ["bounced_at", "pk"]
+        # One message bounces once, however often its bounce is read (two readers, a second DSN).
+        constraints = [models.UniqueConstraint(fields=["delivery", "message_id"], name="bounce_once")]
+
+    def __str__(self):
+        return f"{self.delivery_id} {self.message_id}"
 
 
 class SweepHeartbeat(models.Model):

@@ -1,6 +1,7 @@
 """Issue 11 in the browser: the county office sends an upward report by email (to a real SMTP server on
 loopback) and in the portal to the city bureau; the city office signs for it; the county sees 已签收;
-a failed email leaves the obligation open and visible on the office's home page."""
+a failed email leaves the obligation open and visible on the office's home page; a bounce (退信) read
+from the bounce Maildir shows on the page and opens the deadline again."""
 
 import email
 import email.policy
@@ -23,11 +24,13 @@ class MailServer:
         from aiosmtpd.controller import Controller
 
         received = self.received = []
+        senders = self.senders = []  # the envelope's MAIL FROM: where bounces go
 
         class Handler:
             async def handle_DATA(self, server, session, envelope):
                 message = email.message_from_bytes(envelope.content, policy=email.policy.default)
                 received.extend((rcpt, message) for rcpt in envelope.rcpt_tos)
+                senders.append(envelope.mail_from)
                 return "250 OK"
 
         self.controller = Controller(Handler(), hostname="127.0.0.1", port=port)
@@ -120,3 +123,36 @@ def test_a_failed_email_leaves_the_obligation_open_and_visible(cast, file_incide
 
     assert Notification.objects.filter(user=cast["office"], step="delivery_failed").count() == 2  # told at once
     shot(office, "sending-4-failed")
+
+
+def test_a_bounce_read_from_the_maildir_shows_and_opens_the_deadline_again(cast, city, file_incident, smtp, open_as,
+                                                                           shot, settings, tmp_path):
+    import mailbox
+
+    from django.core.management import call_command
+
+    from tests.reporting.test_bounces import postfix_dsn
+
+    settings.BOUNCE_ADDRESS = "tuixin@zhongmou-scj.example.gov.cn"
+    incident = file_incident(proposed_level=2, title="某餐馆疑似食物中毒")
+    office = open_as("office")
+    _send_upward(office, incident.pk, "县局已核实:某餐馆疑似食物中毒,3人就医,已封存留样。")
+    [(rcpt, message)] = smtp.received
+    assert smtp.senders == ["tuixin@zhongmou-scj.example.gov.cn"]  # bounces come back to the portal's mailbox
+    upward = Obligation.objects.get(incident=incident, kind=Kind.UPWARD_REPORT)
+    assert upward.status == Obligation.Status.FULFILLED
+
+    box = mailbox.Maildir(tmp_path / "bounces")  # as the MTA delivers the bounce
+    box.add(postfix_dsn(message["Message-ID"]))
+    settings.BOUNCE_MAILDIR = str(tmp_path / "bounces")
+    call_command("fetch_bounces")
+    upward.refresh_from_db()
+    assert upward.status in (Obligation.Status.PENDING, Obligation.Status.OVERDUE) and upward.fulfilled_at is None
+
+    office.reload()
+    county_row = office.locator(".deliveries tr", has_text="zhiban@zhongmou.example.gov.cn")
+    assert "已退信" in county_row.text_content() and "User unknown" in county_row.text_content()
+    assert "退信" in office.locator("body").inner_text()  # the timeline says so too
+    shot(office, "sending-5-bounced")
+    office.goto(f"{office.base}/")
+    assert "已退信" in office.locator("#failed-deliveries").inner_text()
