@@ -47,7 +47,7 @@ from reporting.models import DeliveryBounce, Kind, Notification, Obligation, Out
 from reporting.numbering import report_label
 from reporting.sending import ADDRESS_LENGTH, LEFT, WRITTEN, report_has_left, report_name
 from roles.models import User
-from roles.permissions import Role
+from roles.selectors import office_staff
 
 log = logging.getLogger(__name__)
 D = ReportDelivery
@@ -240,8 +240,9 @@ def _reopen(sent: ReportDelivery, at) -> bool:
 
 
 def _tell_the_office(sent: ReportDelivery, reason: str, *, reopened: bool) -> None:
-    """As for an email that failed to leave (reporting.sending.delivery_failed): every office staff member, in-app."""
-    office = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True).distinct()
+    """As for an email that failed to leave (reporting.sending.delivery_failed): the office staff of
+    the incident's own county, in-app."""
+    office = office_staff(sent.report.incident.station.bureau())
     with translation.override(settings.LANGUAGE_CODE):
         title = label(_("Bounced (退信): %(report)s to %(recipient)s"), {
             "report": report_name(sent.report), "recipient": sent.recipient.display_name},

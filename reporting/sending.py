@@ -29,7 +29,7 @@ from reporting import obligations as rules
 from reporting.models import Kind, Notification, Obligation, Outbox, Report, ReportDelivery
 from reporting.selectors import office_bureau_ids
 from roles.models import Contact, User
-from roles.permissions import Role
+from roles.selectors import office_staff
 
 D = ReportDelivery
 LEFT = [D.State.SENT, D.State.RECEIVED]
@@ -209,7 +209,7 @@ def delivery_failed(sent: ReportDelivery, reason: str) -> ReportDelivery:
         sent.state, sent.failure_reason = D.State.FAILED, reason[:2000]
         sent.save(update_fields=["state", "failure_reason"])
         if first:
-            office = User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True).distinct()
+            office = office_staff(sent.report.incident.station.bureau())  # this county's office only
             with translation.override(settings.LANGUAGE_CODE):
                 title = label(_("Not delivered: %(report)s to %(recipient)s by %(channel)s"), {
                     "report": report_name(sent.report), "recipient": sent.recipient.display_name,

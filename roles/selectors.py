@@ -50,6 +50,20 @@ def office_section(bureau: Unit | None = None) -> Unit | None:
     return sections.distinct().order_by("pk").first()
 
 
+def office_staff(bureau: Unit | None):
+    """The active office staff of `bureau` (members of its office section or of the leading group
+    office it houses): who hears of the county's failed and bounced deliveries. County bureaus never
+    hear of each other's. Without a bureau, or a bureau without an office: nobody."""
+    from roles.models import User
+    from roles.permissions import Role
+
+    office = office_section(bureau) if bureau is not None else None
+    if office is None:
+        return User.objects.none()
+    return User.objects.filter(groups__name=Role.OFFICE_STAFF, is_active=True,
+                               memberships__unit__in=[office, *office.hosted_units.all()]).distinct()
+
+
 def leading_groups(bureau: Unit | None = None) -> QuerySet[Unit]:
     """The leading group of `bureau` (every active one without a bureau)."""
     groups = Unit.objects.filter(kind=Unit.Kind.LEADING_GROUP, is_active=True)

@@ -179,3 +179,16 @@ def test_a_written_follow_up_fulfilled_first_does_not_stop_the_upward_obligation
     assert ob(received, Kind.WRITTEN_REPORT).status == S.FULFILLED
     upward_ob = ob(received, Kind.UPWARD_REPORT)
     assert (upward_ob.status, upward_ob.fulfilled_at) == (S.FULFILLED, T0 + timedelta(minutes=12))
+
+
+def test_only_the_incidents_own_county_office_hears_of_a_failure(
+        counties, received, settings, django_capture_on_commit_callbacks):
+    """County bureaus never hear of each other's deliveries (issue 11): a failed email of the first
+    county tells its office, not the second county's (roles.selectors.office_staff)."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9651, 2
+    Contact.objects.filter(kind=Contact.Kind.UPWARD).update(email="duty@example.gov.cn")
+    with django_capture_on_commit_callbacks(execute=True):
+        upward(counties, received, T0 + timedelta(minutes=5))
+    assert Notification.objects.filter(user=counties["office"], step="delivery_failed").exists()
+    assert not Notification.objects.filter(user=counties["xz_office"], step="delivery_failed").exists()
