@@ -168,7 +168,7 @@ def version_file(request, pk):
 def drill_list(request):
     user = _staff(request)
     drills = selectors.drills_visible_to(user).annotate(
-        open_items=Count("rectifications", filter=Q(rectifications__done_at=None)))
+        open_items=Count("rectifications", filter=Q(rectifications__done_at=None))).order_by("-date", "-pk")
     return render(request, "readiness/drill_list.html", {
         "page": page_of(request, drills, per_page=25), "plans": capped(selectors.drill_plans_visible_to(user), 10),
         "may_create": bool(office_bureau_ids(user))})
@@ -329,7 +329,7 @@ def improvement_done(request, pk):
 @login_required
 def course_list(request):
     user = _staff(request)
-    courses = selectors.courses_visible_to(user).annotate(attendees=Count("attendances"))
+    courses = selectors.courses_visible_to(user).annotate(attendees=Count("attendances")).order_by("-date", "-pk")
     return render(request, "readiness/course_list.html", {"page": page_of(request, courses, per_page=25),
                                                           "may_create": bool(office_bureau_ids(user))})
 
