@@ -49,3 +49,8 @@ def trained_for(users) -> dict[int, list[str]]:
         if topic not in topics.setdefault(user_id, []):
             topics[user_id].append(topic)
     return topics
+
+
+def trained_for_note(users) -> dict[int, str]:
+    """{user id: "topic、topic"} of the courses passed (incidents.forms.PERSON_NOTES), at most three topics each."""
+    return {user_id: "、".join(topics[:3]) for user_id, topics in trained_for(users).items()}

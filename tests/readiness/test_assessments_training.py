@@ -107,3 +107,17 @@ def test_training_is_recorded_by_the_office_for_its_own_staff(cast, counties, un
     with pytest.raises(ValidationError):
         services.course_create(actor=cast["office"], bureau=units["bureau"], title="t", topic="t",
                                date=timezone.localdate(), hours=Decimal("0"))
+
+
+def test_the_hq_sees_what_people_were_trained_for_when_drafting_staff(cast, units):
+    from incidents.forms import HQForm, TeamForm
+
+    course = services.course_create(actor=cast["office"], bureau=units["bureau"], title="应急指挥培训", topic="应急指挥",
+                                    date=timezone.localdate(), hours=Decimal("8"))
+    services.attendance_record(actor=cast["office"], course=course, user=cast["deputy"], result="passed")
+    services.attendance_record(actor=cast["office"], course=course, user=cast["food"], result="failed")
+    team = dict((str(value), label) for value, label in TeamForm().fields["members"].choices)
+    assert team[str(cast["deputy"].pk)].endswith("· 应急指挥")
+    assert "应急指挥" not in team[str(cast["food"].pk)]
+    commanders = [label for _value, label in HQForm().fields["commander"].choices]
+    assert any(label.endswith("· 应急指挥") for label in commanders)
