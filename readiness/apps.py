@@ -7,6 +7,9 @@ class ReadinessConfig(AppConfig):
     verbose_name = _("Readiness")
 
     def ready(self):
+        from readiness.subjects import register_subjects
+
+        register_subjects()
         from incidents.forms import PERSON_NOTES
         from readiness.services.training import trained_for_note
 
