@@ -101,3 +101,15 @@ def test_approval_dates_are_checked(cast, units, overall):
         services.plan_version_approve(actor=cast["director"], version=draft, approved_on=datetime.date(1999, 1, 1))
     draft.refresh_from_db()
     assert draft.status == PlanVersion.Status.DRAFT
+
+
+def test_level_criteria_and_measure_templates_show_their_plan_version(cast, units, overall, login):
+    from incidents.models import LevelPolicy, MeasureTemplate
+
+    version = overall.versions.get()
+    LevelPolicy.objects.filter(level=1).update(plan_version=version)
+    template = MeasureTemplate.objects.filter(level=1).first()
+    MeasureTemplate.objects.filter(pk=template.pk).update(plan_version=version)
+    client = login("admin")
+    for url in ("/admin/incidents/levelpolicy/", "/admin/incidents/measuretemplate/"):
+        assert f"{overall.title} v1" in client.get(url).content.decode(), url
