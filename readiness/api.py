@@ -4,6 +4,7 @@ empty list); writes (a drill, its rectification items, an item done) through the
 say who may (403). ROUTES are registered on the project's router (emergency/urls.py)."""
 
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
@@ -102,7 +103,7 @@ class DrillCreateSerializer(serializers.Serializer):
 def _office_bureau(user) -> Unit:
     ids = sorted(office_bureau_ids(user))
     if not ids:
-        raise PermissionDenied("Only the office (办公室/应急管理科) of the bureau may do this.")
+        raise PermissionDenied(_("Only the office (办公室/应急管理科) of the bureau may do this."))
     return Unit.objects.get(pk=ids[0])
 
 
@@ -127,7 +128,7 @@ class DrillViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data = body.validated_data
         drill_plan = DrillPlan.objects.filter(bureau=bureau, year=data["date"].year).first()
         if drill_plan is None:
-            raise serializers.ValidationError({"date": ["There is no drill plan for this year."]})
+            raise serializers.ValidationError({"date": [_("Make the year's drill plan first.")]})
         drill = services.drill_create(actor=request.user, drill_plan=drill_plan, title=data["title"], scenario=data["scenario"],
                                       type=data["type"], date=data["date"], units=data.get("units", []),
                                       participants=data.get("participants", []))
