@@ -60,6 +60,13 @@ class ApproveForm(BootstrapFormMixin, forms.Form):
                                       help_text=_("Empty: the approval date plus the plan's review interval."))
 
 
+class ReviewForm(BootstrapFormMixin, forms.Form):
+    reviewed_on = forms.DateField(label=_("reviewed on"), widget=DATE)
+    finding = _text(_("finding"), limit=limits.REASON, help_text=_("Why the plan stands as it is."))
+    next_review_due = forms.DateField(label=_("next review due"), required=False, widget=DATE,
+                                      help_text=_("Empty: the review date plus the plan's review interval."))
+
+
 class DrillPlanForm(BootstrapFormMixin, forms.Form):
     year = forms.IntegerField(label=_("year"), min_value=2000, max_value=2100)
     notes = _text(_("notes"), required=False)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/versions/new/", views.version_new, name="version_new"),
     path("versions/<int:pk>/approve/", views.version_approve, name="version_approve"),
+    path("versions/<int:pk>/review/", views.version_review, name="version_review"),
     path("versions/<int:pk>/file/", views.version_file, name="version_file"),
     path("drills/", views.drill_list, name="drills"),
     path("drills/plans/new/", views.drill_plan_new, name="drill_plan_new"),

@@ -12,9 +12,9 @@ from django.views.decorators.http import require_POST
 
 from common.lists import capped, page_of
 from readiness import selectors, services
-from readiness.forms import (ApproveForm, AssessmentForm, AttendanceForm, CourseForm, DoneForm, DrillForm, DrillPlanForm,
+from readiness.forms import (ApproveForm, ReviewForm, AssessmentForm, AttendanceForm, CourseForm, DoneForm, DrillForm, DrillPlanForm,
                              DrillRecordForm, ImprovementForm, PlanForm, RectificationForm, VersionForm)
-from readiness.models import Assessment, Drill, ImprovementAction, Plan, PlanVersion, RectificationItem, RevisionRequest
+from readiness.models import Assessment, Drill, ImprovementAction, Plan, PlanReview, PlanVersion, RectificationItem, RevisionRequest
 from reporting.models import Obligation
 from reporting.selectors import office_bureau_ids
 from roles.models import Unit, User
@@ -116,6 +116,8 @@ def plan_detail(request, pk):
     return render(request, "readiness/plan_detail.html", {
         "plan": plan, "page": versions, "tasks": tasks, "deadlines": deadlines,
         "may_draft": services.may_draft(request.user, plan), "may_approve": may_approve, "approve_form": ApproveForm(),
+        "review_form": ReviewForm(), "reviews": capped(PlanReview.objects.filter(version__plan=plan).select_related(
+            "version", "reviewed_by"), 10),
     })
 
 
@@ -147,6 +149,18 @@ def version_approve(request, pk):
     form = ApproveForm(request.POST)
     if _attempt(form, lambda d: services.plan_version_approve(actor=request.user, version=version, **d)):
         messages.success(request, _("Version %(number)s approved and in force.") % {"number": version.number})
+    else:
+        messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
+    return redirect("readiness:plan", version.plan_id)
+
+
+@login_required
+@require_POST
+def version_review(request, pk):
+    version = get_object_or_404(PlanVersion.objects.filter(plan__in=selectors.plans_visible_to(_staff(request))), pk=pk)
+    form = ReviewForm(request.POST)
+    if _attempt(form, lambda d: services.plan_review_record(actor=request.user, version=version, **d)):
+        messages.success(request, _("Review recorded: the next review is on the record."))
     else:
         messages.error(request, "; ".join(str(e) for errors in form.errors.values() for e in errors))
     return redirect("readiness:plan", version.plan_id)

@@ -118,3 +118,21 @@ class RevisionRequest(models.Model):
 
     def __str__(self):
         return f"{self.plan.title} ← {self.incident_id}"
+
+
+class PlanReview(models.Model):
+    """A periodic review of the version in force that found no revision needed (预案评估): it fulfils
+    the review obligation and sets the next review date (a new obligation)."""
+
+    version = models.ForeignKey(PlanVersion, verbose_name=_("plan version"), on_delete=models.PROTECT, related_name="reviews")
+    reviewed_on = models.DateField(_("reviewed on"))
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), on_delete=models.PROTECT,
+                                    related_name="+")
+    finding = models.TextField(_("finding"))
+    next_review_due = models.DateField(_("next review due"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("plan review")
+        verbose_name_plural = _("plan reviews")
+        ordering = ["-reviewed_on", "-pk"]

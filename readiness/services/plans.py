@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from incidents.attachments import check_upload
 from readiness import deadlines
-from readiness.models import Plan, PlanVersion, RevisionRequest
+from readiness.models import Plan, PlanReview, PlanVersion, RevisionRequest
 from readiness.services.base import is_member, plausible_day, is_office_of, require_leader, require_office, required_text, unit_of_bureau
 from roles.models import Unit
 
@@ -111,6 +111,40 @@ def plan_version_approve(*, actor, version: PlanVersion, approved_on: datetime.d
     version.save(update_fields=["status", "approved_by", "approved_on", "next_review_due"])
     deadlines.plan_review_open(version, at)
     return version
+
+
+@transaction.atomic
+def plan_review_record(*, actor, version: PlanVersion, reviewed_on: datetime.date, finding: str,
+                       next_review_due: datetime.date | None = None, at=None) -> PlanReview:
+    """The periodic review of the version in force found no revision needed (预案评估): the open review
+    obligation is fulfilled at `at` (late if late) and the next review falls due at 24:00 of
+    `next_review_due` (default: reviewed_on + the review interval), a new row of the same version.
+    By the office or the owner section (PermissionDenied otherwise); ValidationError unless the
+    version is in force, the dates are plausible and the finding is given."""
+    at = at or timezone.now()
+    version = PlanVersion.objects.select_for_update().select_related("plan__bureau", "plan__owner_section").get(pk=version.pk)
+    plan = version.plan
+    if not may_draft(actor, plan):
+        raise PermissionDenied(_("Only the office or %(unit)s, which owns this plan, may record its reviews.")
+                               % {"unit": plan.owner_section.display_name})
+    if version.status != V.APPROVED:
+        raise ValidationError({"version": _("Only the version in force is reviewed.")})
+    finding = required_text("finding", finding)
+    plausible_day(reviewed_on, "reviewed_on")
+    if reviewed_on > timezone.localdate(at):
+        raise ValidationError({"reviewed_on": _("The review date cannot be in the future.")})
+    next_review_due = next_review_due or default_review_due(plan, reviewed_on)
+    plausible_day(next_review_due, "next_review_due")
+    if next_review_due <= timezone.localdate(at):
+        raise ValidationError({"next_review_due": _("The next review must fall after today.")})
+    review = PlanReview.objects.create(version=version, reviewed_on=reviewed_on, reviewed_by=actor, finding=finding,
+                                       next_review_due=next_review_due, created_at=at)
+    for obligation in deadlines.open_for(plan_version=version, kind=deadlines.Kind.PLAN_REVIEW).select_for_update():
+        deadlines.engine.fulfil(obligation, None, at)
+    version.next_review_due = next_review_due
+    version.save(update_fields=["next_review_due"])
+    deadlines.plan_review_open(version, at)
+    return review
 
 
 def in_force(plan: Plan) -> PlanVersion | None:

@@ -113,3 +113,25 @@ def test_level_criteria_and_measure_templates_show_their_plan_version(cast, unit
     client = login("admin")
     for url in ("/admin/incidents/levelpolicy/", "/admin/incidents/measuretemplate/"):
         assert f"{overall.title} v1" in client.get(url).content.decode(), url
+
+
+def test_a_review_without_revision_fulfils_the_review_and_opens_the_next(cast, units, overall, login):
+    version = overall.versions.get()
+    first = Obligation.objects.get(plan_version=version)
+    later = timezone.localdate() + datetime.timedelta(days=500)
+    response = login("office").post(f"/readiness/versions/{version.pk}/review/", {
+        "reviewed_on": timezone.localdate().isoformat(), "finding": "职责分工未变,预案适用。",
+        "next_review_due": later.isoformat()})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    version.refresh_from_db()
+    assert first.status == Obligation.Status.FULFILLED and version.next_review_due == later
+    second = Obligation.objects.get(plan_version=version, status=Obligation.Status.PENDING)
+    assert second.kind == Kind.PLAN_REVIEW and second.sequence == 2 and second.due_at == local_day_end(later)
+    assert version.reviews.get().finding == "职责分工未变,预案适用。"
+    # A station may not record it; a review with no finding changes nothing.
+    with pytest.raises(PermissionDenied):
+        services.plan_review_record(actor=cast["station1"], version=version, reviewed_on=timezone.localdate(), finding="x")
+    with pytest.raises(ValidationError):
+        services.plan_review_record(actor=cast["office"], version=version, reviewed_on=timezone.localdate(), finding=" ")
+    assert Obligation.objects.filter(plan_version=version).count() == 2
