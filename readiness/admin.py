@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from readiness.models import (Assessment, Attendance, Course, DimensionScore, Drill, DrillPlan, ImprovementAction, Plan,
-                              PlanVersion, RectificationItem, RevisionRequest)
+                              PlanReview, PlanVersion, RectificationItem, RevisionRequest)
 
 
 class VersionInline(admin.TabularInline):
@@ -27,7 +27,26 @@ class PlanVersionAdmin(admin.ModelAdmin):
                        "drafted_at", "approved_by", "approved_on", "next_review_due"]
     list_select_related = ["plan", "incident"]
 
+    def has_add_permission(self, request):
+        return False
 
-for model in (RevisionRequest, DrillPlan, Drill, RectificationItem, Assessment, DimensionScore, ImprovementAction, Course,
-              Attendance):
-    admin.site.register(model)
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Read in the admin, changed only through readiness.services (their rows carry deadlines)."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+for model in (RevisionRequest, PlanReview, DrillPlan, Drill, RectificationItem, Assessment, DimensionScore,
+              ImprovementAction, Course, Attendance):
+    admin.site.register(model, ReadOnlyAdmin)
