@@ -96,3 +96,13 @@ def test_an_owner_of_another_bureau_is_refused(cast, counties, units, held_drill
         services.rectification_add(actor=cast["office"], drill=held_drill, problem="p", action="a",
                                    owner_unit=Unit.objects.get(code="xinzheng_chengguan"), deadline=timezone.localdate())
     assert "owner_unit" in caught.value.message_dict
+
+
+def test_an_overdue_item_is_on_the_board_named_and_linked_to_its_drill(cast, units, held_drill, login):
+    item = _add(cast, held_drill, units, days=1)
+    obligation = Obligation.objects.get(rectification=item)
+    sweep_due(now=obligation.due_at + datetime.timedelta(minutes=1))
+    with time_machine.travel(obligation.due_at + datetime.timedelta(minutes=2)):
+        body = login("office").get("/reporting/board/").content.decode()
+    assert held_drill.title in body and f"/readiness/drills/{held_drill.pk}/" in body
+    assert "演练整改" in body
