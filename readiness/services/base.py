@@ -35,7 +35,9 @@ def require_leader(user, bureau: Unit):
     Returns the delegation acted under (None for the leader)."""
     delegation = leading_group_decider(user)
     if bureau.pk not in user_bureau_ids(user):
-        raise PermissionDenied(_("Decisions of the leading group are recorded by its leader (the director) or by the acting leader the leader has designated."))
+        raise PermissionDenied(_(
+            "Decisions of the leading group are recorded by its leader (the director) or by the acting leader the leader "
+            "has designated."))
     return delegation
 
 
