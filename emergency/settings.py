@@ -192,6 +192,11 @@ STORAGES = {
 
 # Incident attachments: the largest file accepted, in MiB (checked on the server).
 ATTACHMENT_MAX_MB = config.int("ATTACHMENT_MAX_MB", default=20, minimum=1)
+# Readiness (预案管理, 六(一)): the plan says only "及时修改和完善"; the default review interval is the
+# three years of 《突发事件应急预案管理办法》(2024) 第三十四条, and an after-action report's plan
+# improvements open a revision task for the owning section due this many calendar days later.
+READINESS_PLAN_REVIEW_YEARS = config.int("READINESS_PLAN_REVIEW_YEARS", default=3, minimum=1)
+READINESS_PLAN_REVISION_DAYS = config.int("READINESS_PLAN_REVISION_DAYS", default=30, minimum=1)
 # Request bodies (emergency.middleware.RequestBodyLimitMiddleware): a form or JSON body may hold
 # DATA_UPLOAD_MAX_MEMORY_SIZE bytes; a multipart upload (several photos at once) REQUEST_MAX_MB MiB.
 # The proxy in front should refuse larger bodies before they reach gunicorn (docker-compose.yml).

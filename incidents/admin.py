@@ -16,7 +16,8 @@ class CategoryAdmin(admin.ModelAdmin):
 
 @admin.register(LevelPolicy)
 class LevelPolicyAdmin(admin.ModelAdmin):
-    list_display = ["level", "hq_required", "ended_by", "may_announce_end"]
+    list_display = ["level", "hq_required", "ended_by", "may_announce_end", "plan_version"]
+    list_select_related = ["plan_version__plan"]
 
     def has_add_permission(self, request):
         return False  # exactly the four levels of the plan
@@ -27,8 +28,9 @@ class LevelPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(MeasureTemplate)
 class MeasureTemplateAdmin(admin.ModelAdmin):
-    list_display = ["level", "order", "title", "due_hours", "owner", "is_active"]
+    list_display = ["level", "order", "title", "due_hours", "owner", "is_active", "plan_version"]
     list_filter = ["level", "owner", "is_active"]
+    list_select_related = ["plan_version__plan"]
     list_editable = ["order", "due_hours", "owner", "is_active"]
 
 

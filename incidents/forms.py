@@ -199,6 +199,29 @@ class ActivateForm(LevelForm):
     form_hq = forms.BooleanField(label=_("form a command HQ (optional at level Ⅳ)"), required=False)
 
 
+# Notes that apps above this one put next to a person offered in a form when the HQ drafts its staff
+# (readiness: what the person was trained for): callables (users queryset) → {user id: note}. Filled
+# in their AppConfig.ready; read once per field, only when its choices are drawn.
+PERSON_NOTES = []
+
+
+def note_people(field) -> None:
+    """Label each person of a ModelChoiceField with the PERSON_NOTES, e.g. "张三 · 食品安全事故处置"."""
+    notes: dict = {}
+    loaded = []
+
+    def label(user):
+        if not loaded:
+            loaded.append(True)
+            for source in PERSON_NOTES:
+                for user_id, note in source(field.queryset).items():
+                    notes[user_id] = f"{notes[user_id]}; {note}" if user_id in notes else note
+        note = notes.get(user.pk)
+        return f"{user} · {note}" if note else str(user)
+
+    field.label_from_instance = label
+
+
 class HQForm(BootstrapFormMixin, forms.Form):
     commander = forms.ModelChoiceField(label=_("commander"), queryset=User.objects.none())
     lead_section = forms.ModelChoiceField(label=_("lead section (hosts the emergency office)"),
@@ -215,6 +238,7 @@ class HQForm(BootstrapFormMixin, forms.Form):
         self.fields["commander"].queryset = User.objects.filter(
             memberships__unit__kind=Unit.Kind.LEADING_GROUP, is_active=True
         ).distinct()
+        note_people(self.fields["commander"])
 
 
 class MeasureAddForm(BootstrapFormMixin, forms.Form):
@@ -246,6 +270,11 @@ class TeamForm(BootstrapFormMixin, forms.Form):
                                              queryset=User.objects.filter(is_active=True, memberships__isnull=False).distinct())
     experts = forms.CharField(label=_("outside experts"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
                               max_length=limits.LONG_TEXT, help_text=limits.limit_help(limits.LONG_TEXT))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        note_people(self.fields["leader"])
+        note_people(self.fields["members"])
 
 
 class AfterActionForm(BootstrapFormMixin, forms.Form):

@@ -42,6 +42,10 @@ class LevelPolicy(models.Model):
     hq_required = models.BooleanField(_("command HQ required"), help_text=_("Ⅰ–Ⅲ form an HQ; Ⅳ may skip it (plan 三(三))."))
     ended_by = models.CharField(_("end declared by"), max_length=20, choices=EndedBy.choices)
     may_announce_end = models.BooleanField(_("end may be announced to the public"), default=False)
+    # The version of the plan these criteria were taken from (readiness, 六(一)): shown in the admin, so a
+    # revised plan shows which rules still follow the old text.
+    plan_version = models.ForeignKey("readiness.PlanVersion", verbose_name=_("from plan version"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("level policy")
@@ -84,6 +88,8 @@ class MeasureTemplate(models.Model):
     )
     owner = models.CharField(_("owner"), max_length=20, choices=Owner.choices, default=Owner.LEAD_SECTION)
     is_active = models.BooleanField(_("active"), default=True)
+    plan_version = models.ForeignKey("readiness.PlanVersion", verbose_name=_("from plan version"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
 
     class Meta:
         verbose_name = _("measure template")

@@ -21,6 +21,11 @@ class ReportingConfig(AppConfig):
         # transaction, then into notices for whom they concern (after: a notice names the new deadline).
         incident_event.connect(obligations.on_incident_event, dispatch_uid="reporting.obligations")
         incident_event.connect(notices.on_incident_event, dispatch_uid="reporting.notices")
+        # 五(二), 六(一): an after-action report's plan improvements open a revision task for the section
+        # that owns the plan (readiness, below reporting in the flow; named here with every receiver).
+        from readiness.services.plans import on_incident_event as plan_revision_on_incident_event
+
+        incident_event.connect(plan_revision_on_incident_event, dispatch_uid="readiness.plans")
         # A deadline named in a system-made message ({"deadline": [kind, incident]}), in the reader's language.
         register_param("deadline", notices.deadline_named)
         from incidents.models import IncidentEvent

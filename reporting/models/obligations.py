@@ -17,7 +17,7 @@ from reporting.models.rules import Kind
 # What an obligation can be owed about (reporting.subjects): exactly one of these foreign keys is set
 # (the check constraint below). A new subject is a nullable foreign key here, its name in this tuple,
 # and a unique (subject, kind, sequence) constraint, which is also its index.
-SUBJECT_FIELDS = ("incident",)
+SUBJECT_FIELDS = ("incident", "plan_version", "rectification", "improvement_action")
 
 
 def one_subject() -> Q:
@@ -74,6 +74,14 @@ class Obligation(models.Model):
     # incident first (obligation_unique_sequence), and the sweep pays for every index here.
     measure = models.ForeignKey("incidents.Measure", verbose_name=_("measure"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="obligations", db_index=False)
+    # Readiness (readiness.deadlines): a plan version's review or revision, a drill's rectification item,
+    # an assessment's improvement action. Indexed by their unique (subject, kind, sequence) constraints.
+    plan_version = models.ForeignKey("readiness.PlanVersion", verbose_name=_("plan version"), null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="obligations", db_index=False)
+    rectification = models.ForeignKey("readiness.RectificationItem", verbose_name=_("rectification item"), null=True,
+                                      blank=True, on_delete=models.PROTECT, related_name="obligations", db_index=False)
+    improvement_action = models.ForeignKey("readiness.ImprovementAction", verbose_name=_("improvement action"), null=True,
+                                           blank=True, on_delete=models.PROTECT, related_name="obligations", db_index=False)
     # The first report: the plan counts from occurrence (starts_at). When the station learned of it
     # later, the record also shows lateness from discovery, and the office may accept discovery as
     # the start when it verifies (with a reason, on the timeline): then the counts judge by it.
@@ -88,6 +96,10 @@ class Obligation(models.Model):
         ordering = ["due_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind", "sequence"], name="obligation_unique_sequence"),
+            models.UniqueConstraint(fields=["plan_version", "kind", "sequence"], name="obligation_unique_plan_version"),
+            models.UniqueConstraint(fields=["rectification", "kind", "sequence"], name="obligation_unique_rectification"),
+            models.UniqueConstraint(fields=["improvement_action", "kind", "sequence"],
+                                    name="obligation_unique_improvement_action"),
             models.CheckConstraint(condition=one_subject(), name="obligation_one_subject"),
         ]
         indexes = [

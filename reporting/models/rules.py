@@ -23,6 +23,12 @@ class Kind(models.TextChoices):
     REQUESTED_REPORT = "requested_report", _("report the city asked for (催报)")
     # 先电话报告，后补报文字: a report phoned to a recipient owes the same report in writing (docs/deadlines.md rule 17).
     WRITTEN_REPORT = "written_report", _("written report after a phone report (补报文字)")
+    # Readiness (readiness.deadlines; docs/deadlines.md rules R1–R4): the plans' reviews and revisions (六(一)),
+    # a drill's rectification items, an assessment's improvement actions.
+    PLAN_REVIEW = "plan_review", _("plan review (预案评估)")
+    PLAN_REVISION = "plan_revision", _("plan revision (预案修订)")
+    RECTIFICATION = "rectification", _("drill rectification (演练整改)")
+    IMPROVEMENT_ACTION = "improvement_action", _("improvement action (能力提升措施)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which
