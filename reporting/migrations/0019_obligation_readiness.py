@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('incidents', '0007_report_requested_event'),
         ('readiness', '0002_readiness'),
-        ('reporting', '0017_obligation_open_due'),
+        ('reporting', '0018_delivery_bounce'),
         ('roles', '0007_bureau_contacts_and_document_prefix'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
