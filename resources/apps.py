@@ -17,3 +17,7 @@ class ResourcesConfig(AppConfig):
             TIMELINE_SOURCES.append(dispatch_entries)
         if incident_panel not in DETAIL_PANELS:
             DETAIL_PANELS.append(incident_panel)
+        # An item's check deadline is named and linked like any obligation (reporting.subjects).
+        from resources.deadlines import register_subject
+
+        register_subject()

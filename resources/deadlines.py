@@ -14,6 +14,17 @@ RETIRED = define("waiver.resource_retired", gettext_noop("The item was retired: 
 OPEN = [Obligation.Status.PENDING, Obligation.Status.OVERDUE]
 
 
+def register_subject() -> None:
+    """Obligations about a resource read "应急资源 卫星电话" and link to the item's page."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from reporting.subjects import register
+
+    register("resource", label=lambda ob: _("Emergency resource %(name)s") % {"name": ob.resource.name},
+             url=lambda ob: reverse("resources:detail", args=[ob.resource_id]), related=("resource",))
+
+
 def open_check(resource) -> Obligation | None:
     return Obligation.objects.filter(resource=resource, kind=Kind.RESOURCE_CHECK, status__in=OPEN).order_by("sequence").first()
 

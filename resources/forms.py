@@ -97,7 +97,7 @@ class ImportForm(BootstrapFormMixin, forms.Form):
 
 
 class ResourceFilterForm(BootstrapFormMixin, forms.Form):
-    category = forms.ChoiceField(label=_("category"), required=False, choices=[("", _("all"))] + Resource.Category.choices)
+    category = forms.ChoiceField(label=_("resource category"), required=False, choices=[("", _("all"))] + Resource.Category.choices)
     status = forms.ChoiceField(label=_("status"), required=False, choices=[("", _("all"))] + Resource.Status.choices)
     point = forms.ModelChoiceField(label=_("reserve point"), required=False, queryset=ReservePoint.objects.none())
     owner = forms.ModelChoiceField(label=_("owner unit"), required=False, queryset=Unit.objects.none())

@@ -57,26 +57,29 @@ def check_record(actor, resource: Resource) -> None:
         raise InvalidTransition(_("A retired item is checked no more."))
 
 
-def check_dispatch(actor, incident: Incident) -> None:
-    """The incident's command dispatches resources to it, while the response is under way."""
+def _commands_or_keeps(actor, incident: Incident) -> bool:
+    """The incident's command (incidents.services.base._may_command), or the office of its bureau,
+    which keeps the inventory."""
     try:
         _may_command(actor, incident)
+        return True
     except PermissionDenied:
-        raise PermissionDenied(_("Only the HQ commander, the emergency office (lead section) or the leading group's "
-                                 "leader may dispatch resources to this incident.")) from None
+        return is_office(actor) and incident.station.parent_id in user_bureau_ids(actor)
+
+
+def check_dispatch(actor, incident: Incident) -> None:
+    """The incident's command dispatches resources to it, while the response is under way."""
+    if not _commands_or_keeps(actor, incident):
+        raise PermissionDenied(_("Only the HQ commander, the HQ's emergency office (lead section), the office or the "
+                                 "leading group's leader may dispatch resources to this incident."))
     if incident.status != Incident.Status.ACTIVE:
         raise InvalidTransition(_("Resources are dispatched while the emergency response is under way."))
 
 
 def check_return(actor, dispatch: Dispatch) -> None:
     """The incident's command or the office take an item back."""
-    try:
-        _may_command(actor, dispatch.incident)
-    except PermissionDenied:
-        try:
-            check_manage(actor, dispatch.resource.bureau)
-        except PermissionDenied:
-            raise PermissionDenied(_("Only the incident's command or the office may record a return.")) from None
+    if not _commands_or_keeps(actor, dispatch.incident):
+        raise PermissionDenied(_("Only the incident's command or the office may record a return."))
     if dispatch.returned_at is not None:
         raise InvalidTransition(_("This dispatch was already returned."))
 
@@ -167,7 +170,7 @@ def resource_create(*, actor, bureau: Unit, category: str, name: str, quantity, 
         raise ValidationError({"status": _("A new item is ready or in maintenance.")})
     resource = Resource(bureau=bureau, category=category, name=name, spec=spec, quantity=quantity,
                         unit_of_measure=unit_of_measure, owner_unit=owner_unit, reserve_point=reserve_point, status=status,
-                        last_checked_at=last_checked_at, note=note,
+                        last_checked_at=last_checked_at, note=note, created_at=at,
                         check_interval_days=check_interval_days or default_check_interval(category))
     _checked(resource)
     _same_bureau(bureau, owner_unit=owner_unit, reserve_point=reserve_point)
@@ -264,7 +267,7 @@ def resource_dispatch(*, actor, resource: Resource, incident: Incident, quantity
     """Send `quantity` (default: all that is not out) of a READY item to an active incident of the
     same bureau (三(三)1.6, 四(二)); on the incident's timeline through resources.timeline. The caller
     has found the incident through incidents_visible_to and the item through resources_visible_to."""
-    incident = Incident.objects.select_related("hq", "station").get(pk=incident.pk)
+    incident = Incident.objects.select_related("station").get(pk=incident.pk)
     check_dispatch(actor, incident)
     resource = Resource.objects.select_for_update().get(pk=resource.pk)
     if resource.bureau_id != incident.station.parent_id:
@@ -291,7 +294,7 @@ def resource_dispatch(*, actor, resource: Resource, incident: Incident, quantity
 @transaction.atomic
 def resource_return(*, actor, dispatch: Dispatch, at=None) -> Dispatch:
     """The dispatched quantity comes back to its reserve point (归还); on the incident's timeline."""
-    dispatch = Dispatch.objects.select_for_update().select_related("incident__hq", "resource__bureau").get(pk=dispatch.pk)
+    dispatch = Dispatch.objects.select_for_update().get(pk=dispatch.pk)
     check_return(actor, dispatch)
     at = at or timezone.now()
     resource = Resource.objects.select_for_update().get(pk=dispatch.resource_id)

@@ -22,10 +22,10 @@ from resources.models import ReservePoint, Resource
 # (column header, field), in the order of the columns.
 COLUMNS = [
     (gettext_lazy("name"), "name"),
-    (gettext_lazy("category"), "category"),
+    (gettext_lazy("resource category"), "category"),
     (gettext_lazy("model or specification"), "spec"),
     (gettext_lazy("quantity"), "quantity"),
-    (gettext_lazy("unit"), "unit_of_measure"),
+    (gettext_lazy("unit of measure"), "unit_of_measure"),
     (gettext_lazy("owner unit"), "owner_unit"),
     (gettext_lazy("reserve point"), "reserve_point"),
     (gettext_lazy("status"), "status"),

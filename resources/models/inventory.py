@@ -55,19 +55,19 @@ class Resource(models.Model):
         OTHER = "other", _("other")
 
     class Status(models.TextChoices):
-        READY = "ready", _("ready")
+        READY = "ready", _("ready for use")
         MAINTENANCE = "maintenance", _("in maintenance")
         DISPATCHED = "dispatched", _("dispatched")
         RETIRED = "retired", _("retired")
 
     bureau = models.ForeignKey(Unit, verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="+",
                                limit_choices_to={"kind": Unit.Kind.BUREAU})
-    category = models.CharField(_("category"), max_length=20, choices=Category.choices)
+    category = models.CharField(_("resource category"), max_length=20, choices=Category.choices)
     name = models.CharField(_("name"), max_length=100)
     spec = models.CharField(_("model or specification"), max_length=200, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2,
                                    validators=[MinValueValidator(Decimal("0.01"))])
-    unit_of_measure = models.CharField(_("unit"), max_length=10, help_text=_("e.g. 台, 辆, 套, 箱"))
+    unit_of_measure = models.CharField(_("unit of measure"), max_length=10, help_text=_("e.g. 台, 辆, 套, 箱"))
     dispatched_quantity = models.DecimalField(_("dispatched quantity"), max_digits=12, decimal_places=2, default=0)
     owner_unit = models.ForeignKey(Unit, verbose_name=_("owner unit"), on_delete=models.PROTECT, related_name="+")
     reserve_point = models.ForeignKey(ReservePoint, verbose_name=_("reserve point"), on_delete=models.PROTECT,
@@ -124,7 +124,7 @@ class ResourceCheck(models.Model):
     checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("checked by"), on_delete=models.PROTECT,
                                    related_name="+")
     checked_at = models.DateTimeField(_("checked at"))
-    result = models.CharField(_("result"), max_length=20, choices=Result.choices)
+    result = models.CharField(_("check result"), max_length=20, choices=Result.choices)
     note = models.TextField(_("note"), blank=True)
 
     class Meta:
