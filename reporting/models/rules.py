@@ -23,6 +23,8 @@ class Kind(models.TextChoices):
     REQUESTED_REPORT = "requested_report", _("report the city asked for (催报)")
     # 先电话报告，后补报文字: a report phoned to a recipient owes the same report in writing (docs/deadlines.md rule 17).
     WRITTEN_REPORT = "written_report", _("written report after a phone report (补报文字)")
+    # An emergency resource's periodic check (应急物资装备检查), owed by its owner unit: docs/deadlines.md rule 18.
+    RESOURCE_CHECK = "resource_check", _("check of an emergency resource (应急物资装备检查)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which
