@@ -41,17 +41,26 @@ def resource_list(user, *, filters: dict | None = None) -> QuerySet[Resource]:
             .select_related("owner_unit", "reserve_point").order_by("category", "name", "pk"))
 
 
-def ready_resources(user) -> dict:
-    """The readiness view (三(三)1.6): READY items with something not yet dispatched, grouped as
-    {category label: {reserve point: [resources]}}, in the order of the categories. One query."""
+# Items on the readiness view at most; past it the page says so and the category filter narrows it.
+READINESS_LIMIT = 300
+
+
+def ready_resources(user, *, category: str = "", limit: int = READINESS_LIMIT) -> tuple[dict, bool]:
+    """The readiness view (三(三)1.6): READY items with something not yet dispatched (of `category`
+    when given), grouped as {category label: {reserve point: [resources]}}, in the order of the
+    categories; and whether more than `limit` were left out. One query."""
     rows = (resources_visible_to(user).filter(status=Resource.Status.READY, dispatched_quantity__lt=F("quantity"))
             .select_related("reserve_point", "owner_unit").order_by("category", "reserve_point__name", "name", "pk"))
+    if category:
+        rows = rows.filter(category=category)
+    rows = list(rows[:limit + 1])
+    more, rows = len(rows) > limit, rows[:limit]
     labels = dict(Resource.Category.choices)
     grouped = OrderedDict()
     for resource in rows:
         grouped.setdefault(labels.get(resource.category, resource.category), OrderedDict()).setdefault(
             resource.reserve_point, []).append(resource)
-    return grouped
+    return grouped, more
 
 
 def incident_dispatches(incident) -> QuerySet[Dispatch]:

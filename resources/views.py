@@ -165,8 +165,11 @@ def readiness(request):
     _bureau(request.user)
     incident = _incident(request, request.GET["incident"]) if request.GET.get("incident") else None
     may_dispatch = incident is not None and _may(services.check_dispatch, request.user, incident)
+    category = request.GET.get("category", "")
+    category = category if category in Resource.Category.values else ""
+    groups, more = ready_resources(request.user, category=category)
     return render(request, "resources/readiness.html", {
-        "groups": ready_resources(request.user),
+        "groups": groups, "more": more, "category": category, "categories": Resource.Category.choices,
         "incident": incident,
         "may_dispatch": may_dispatch,
         "dispatches": incident_dispatches(incident) if incident is not None else [],

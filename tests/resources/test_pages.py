@@ -96,3 +96,15 @@ def test_outsiders_get_404_and_anonymous_sign_in(items, login):
     assert login("outsider").get("/resources/").status_code == 404
     assert login("outsider").get(f'/resources/{items["kits"].pk}/').status_code == 404
     assert login("anonymous").get("/resources/").status_code == 302
+
+
+def test_the_readiness_view_is_capped_and_filtered_by_category(cast, items, login):
+    from resources.selectors import ready_resources
+
+    groups, more = ready_resources(cast["office"], limit=2)
+    assert more and sum(len(rows) for points in groups.values() for rows in points.values()) == 2
+    groups, more = ready_resources(cast["office"], category="testing")
+    assert not more and [r.name for points in groups.values() for rows in points.values() for r in rows] == ["食品快检试剂盒"]
+    page = login("station1").get("/resources/readiness/?category=vehicle").content.decode()
+    assert "食品快检车" in page and "食品快检试剂盒" not in page
+    assert login("station1").get("/resources/readiness/?category=nonsense").status_code == 200
