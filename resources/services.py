@@ -279,7 +279,7 @@ def resource_dispatch(*, actor, resource: Resource, incident: Incident, quantity
     quantity = Decimal(available if quantity in (None, "") else quantity)
     if quantity <= 0 or quantity > available:
         raise ValidationError({"quantity": _("Dispatch more than 0 and at most %(available)s %(unit)s.")
-                               % {"available": available.normalize(), "unit": resource.unit_of_measure}})
+                               % {"available": f"{available.normalize():f}", "unit": resource.unit_of_measure}})
     dispatch = Dispatch(resource=resource, incident=incident, quantity=quantity, dispatched_by=actor,
                         dispatched_at=at or timezone.now(), note=note)
     _checked(dispatch)

@@ -18,6 +18,7 @@ def test_the_inventory_lists_and_filters(items, login):
     client = login("station2")
     page = client.get("/resources/").content.decode()
     assert "食品快检车" in page and "卫星电话" in page and "食品快检试剂盒" in page
+    assert "200 盒" in page and "E+" not in page  # quantities as people write them
     filtered = client.get("/resources/?category=testing").content.decode()
     assert "食品快检试剂盒" in filtered and "卫星电话" not in filtered
     by_point = client.get(f'/resources/?point={items["kits"].reserve_point_id}').content.decode()
