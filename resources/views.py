@@ -57,9 +57,9 @@ def inventory(request):
 
 @login_required
 def export(request):
-    _bureau(request.user)
+    bureau = _bureau(request.user)
     form = ResourceFilterForm(request.GET or None, points=reserve_points_visible_to(request.user),
-                              owners=Resource.objects.none())
+                              owners=bureau_units(bureau))
     return spreadsheet.export(resource_list(request.user, filters=form.filters()))
 
 

@@ -10,6 +10,7 @@ from openpyxl import Workbook, load_workbook
 from reporting.models import Kind, Obligation
 from resources.models import Resource
 from resources.spreadsheet import COLUMNS
+from roles.models import Unit
 
 pytestmark = pytest.mark.django_db
 
@@ -35,9 +36,13 @@ def test_export_lists_the_bureau_items_in_the_import_columns(items, login):
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][:len(COLUMNS)] == tuple(str(label) for label, _f in COLUMNS) or rows[0][0] == "名称"
+    assert rows[0][:4] == ("名称", "类别", "规格型号", "数量")  # the import's columns, in Chinese
     assert [r[0] for r in rows[1:]] == ["食品快检试剂盒"]
     assert rows[1][3] == 200 and rows[1][4] == "盒" and rows[1][6] == "城关所储备点"
+    office_unit = Unit.objects.get(code="office")
+    by_owner = login("food").get(f"/resources/export.xlsx?owner={office_unit.pk}")
+    names = [r[0] for r in list(load_workbook(io.BytesIO(b"".join(by_owner.streaming_content))).active.iter_rows(values_only=True))[1:]]
+    assert sorted(names) == ["卫星电话", "食品快检车"]
 
 
 def test_an_import_adds_every_row_and_opens_their_checks(points, login):
@@ -78,3 +83,13 @@ def test_only_the_office_imports(points, login):
     assert login("station1").get("/resources/import/").status_code == 403
     assert login("station1").post("/resources/import/", {"file": workbook([GOOD])}).status_code == 403
     assert not Resource.objects.exists()
+
+
+def test_an_export_imports_back(items, login):
+    client = login("office")
+    exported = b"".join(client.get("/resources/export.xlsx").streaming_content)
+    upload = io.BytesIO(exported)
+    upload.name = "export.xlsx"
+    response = client.post("/resources/import/", {"file": upload})
+    assert response.status_code == 302
+    assert Resource.objects.filter(name="食品快检试剂盒").count() == 2 and Resource.objects.count() == 6
