@@ -122,3 +122,13 @@ def test_a_shorter_interval_brings_the_check_earlier_never_later(cast, items):
 def test_a_new_owner_unit_takes_over_the_open_check(cast, items):
     services.resource_update(actor=cast["office"], resource=items["vehicle"], owner_unit=Unit.objects.get(code="chengguan"))
     assert checks_of(items["vehicle"])[0].owner_unit.code == "chengguan"
+
+
+def test_a_missed_check_is_on_the_overdue_board_named_and_linked(cast, items, login):
+    kits = items["kits"]
+    sweep_due(now=T0 + timedelta(days=91))
+    for who in ("office", "station1"):
+        page = login(who).get("/reporting/board/").content.decode()
+        assert "应急资源 食品快检试剂盒" in page, who
+        assert f"/resources/{kits.pk}/" in page, who
+    assert "食品快检试剂盒" not in login("station2").get("/reporting/board/").content.decode()
