@@ -17,7 +17,7 @@ from reporting.models.rules import Kind
 # What an obligation can be owed about (reporting.subjects): exactly one of these foreign keys is set
 # (the check constraint below). A new subject is a nullable foreign key here, its name in this tuple,
 # and a unique (subject, kind, sequence) constraint, which is also its index.
-SUBJECT_FIELDS = ("incident", "plan_version", "rectification", "improvement_action")
+SUBJECT_FIELDS = ("incident", "plan_version", "rectification", "improvement_action", "resource")
 
 
 def one_subject() -> Q:
@@ -41,6 +41,9 @@ class Obligation(models.Model):
     # nothing looks obligations up by report or by who waived them.
     incident = models.ForeignKey(Incident, verbose_name=_("incident"), null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="obligations", db_index=False)
+    # An emergency resource's next check (resources.deadlines, kind resource_check); its index: obligation_unique_resource.
+    resource = models.ForeignKey("resources.Resource", verbose_name=_("emergency resource"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="obligations", db_index=False)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     sequence = models.PositiveIntegerField(_("number"), default=1)
     # No index of its own: obligation_open_owner_due serves the lookups by owner (of open rows), and
@@ -100,6 +103,7 @@ class Obligation(models.Model):
             models.UniqueConstraint(fields=["rectification", "kind", "sequence"], name="obligation_unique_rectification"),
             models.UniqueConstraint(fields=["improvement_action", "kind", "sequence"],
                                     name="obligation_unique_improvement_action"),
+            models.UniqueConstraint(fields=["resource", "kind", "sequence"], name="obligation_unique_resource"),
             models.CheckConstraint(condition=one_subject(), name="obligation_one_subject"),
         ]
         indexes = [

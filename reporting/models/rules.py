@@ -29,6 +29,8 @@ class Kind(models.TextChoices):
     PLAN_REVISION = "plan_revision", _("plan revision (预案修订)")
     RECTIFICATION = "rectification", _("drill rectification (演练整改)")
     IMPROVEMENT_ACTION = "improvement_action", _("improvement action (能力提升措施)")
+    # An emergency resource's periodic check (应急物资装备检查), owed by its owner unit: docs/deadlines.md rule 19.
+    RESOURCE_CHECK = "resource_check", _("check of an emergency resource (应急物资装备检查)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which

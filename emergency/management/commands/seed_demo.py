@@ -69,6 +69,9 @@ class Command(BaseCommand):
                            is_staff=True, is_superuser=True)
         admin.groups.add(groups[Role.ADMINISTRATOR])
 
+        from resources.demo import seed_resources
+
+        seed_resources()  # a handful of emergency resources at two reserve points (issue 15)
         self.stdout.write(self.style.SUCCESS(f"Demo data ready. Every account's password: {password}"))
         for username, *_rest in DEMO_PEOPLE + [("admin",)]:
             user = User.objects.get(username=username)
