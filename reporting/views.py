@@ -207,7 +207,7 @@ FactsFields = type("FactsFields", (django_forms.Form,), {key: _fact_field(key, l
 
 class ReportForm(BootstrapFormMixin, FactsFields):
     kind = django_forms.ChoiceField(label=_lazy("kind"), choices=[(k, label) for k, label in Kind.choices
-                                                             if k not in (Kind.FIRST_REPORT, Kind.MEASURE, Kind.WRITTEN_REPORT)])
+                                                             if k in services.REPORT_STATUSES])
     content = django_forms.CharField(label=_lazy("content"), widget=django_forms.Textarea(attrs={"rows": 6}),
                                      max_length=limits.REPORT_BODY, help_text=limits.limit_help(
                                          limits.REPORT_BODY,

@@ -47,3 +47,11 @@ def test_an_incidents_obligation_names_its_incident(file_incident):
     assert subject_field(obligation) == "incident"
     assert incident.reference in obligation.subject_label
     assert obligation.subject_url == f"/incidents/{incident.pk}/"
+
+
+def test_the_report_form_offers_only_kinds_of_report():
+    """Deadline kinds of other subjects (a resource's check, a roster gap …) are not reports one can write."""
+    from reporting.views import ReportForm
+
+    offered = {kind for kind, _label in ReportForm.base_fields["kind"].choices}
+    assert offered == {Kind.UPWARD_REPORT, Kind.PROGRESS_REPORT, Kind.FINAL_REPORT, Kind.AFTER_ACTION_REPORT}
