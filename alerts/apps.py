@@ -5,3 +5,17 @@ from django.utils.translation import gettext_lazy as _
 class AlertsConfig(AppConfig):
     name = "alerts"
     verbose_name = _("Early warning and public information")
+
+    def ready(self):
+        from incidents.signals import incident_event
+        from incidents.timeline import TIMELINE_SOURCES
+
+        from alerts.selectors import release_timeline
+        from alerts.services.releases import on_incident_event
+
+        # incidents' "announce" mark at a Ⅰ/Ⅱ end becomes a release draft, in incident_end's transaction.
+        # alerts sits above incidents (and reporting) in the flow, so it listens here, as reporting does.
+        incident_event.connect(on_incident_event, dispatch_uid="alerts.end_announcement")
+        # Every step of a release about an incident is on the incident's timeline.
+        if release_timeline not in TIMELINE_SOURCES:
+            TIMELINE_SOURCES.append(release_timeline)
