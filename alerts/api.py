@@ -94,7 +94,8 @@ class ReleaseVersionSerializer(serializers.ModelSerializer):
 class ReleaseSerializer(serializers.ModelSerializer):
     bureau = serializers.CharField(source="bureau.code")
     unit = serializers.CharField(source="unit.code")
-    colour = serializers.CharField(read_only=True, help_text="A warning's level colour: red (Ⅰ), orange, yellow, blue (Ⅳ).")
+    colour = serializers.CharField(source="colour_code", read_only=True,
+                                   help_text="A warning's level colour: red (Ⅰ), orange, yellow, blue (Ⅳ); empty otherwise.")
     approved_by = serializers.CharField(source="approved_by.username", allow_null=True, default=None)
     published_version = serializers.IntegerField(source="published_version.number", allow_null=True, default=None)
 

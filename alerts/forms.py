@@ -59,7 +59,7 @@ class ReleaseForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label=_("title"), max_length=200)
     body = forms.CharField(label=_("text"), widget=forms.Textarea(attrs={"rows": 8}))
     level = forms.TypedChoiceField(label=_("warning level"), coerce=int, required=False, empty_value=None,
-                                   choices=[("", "—")] + [(v, f"{Release.COLOURS[v][0]} · {label}") for v, label in Level.choices])
+                                   choices=[("", "—")] + [(v, f"{Release.COLOURS[v][1]} · {label}") for v, label in Level.choices])
     valid_from = forms.DateTimeField(label=_("valid from"), required=False, widget=DateTimeInput(),
                                      input_formats=["%Y-%m-%dT%H:%M"], validators=[validate_planned])
     valid_until = forms.DateTimeField(label=_("valid until"), required=False, widget=DateTimeInput(),

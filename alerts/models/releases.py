@@ -28,7 +28,9 @@ class Release(models.Model):
 
     WARNING_KINDS = (Kind.MARKET_WARNING, Kind.CONSUMER_WARNING)
     # Ⅰ red, Ⅱ orange, Ⅲ yellow, Ⅳ blue: the colour of a warning's level (and its Bootstrap badge).
-    COLOURS = {1: (_("red"), "danger"), 2: (_("orange"), "orange"), 3: (_("yellow"), "warning"), 4: (_("blue"), "primary")}
+    # level: (code for other systems, label, Bootstrap badge)
+    COLOURS = {1: ("red", _("red"), "danger"), 2: ("orange", _("orange"), "orange"), 3: ("yellow", _("yellow"), "warning"),
+               4: ("blue", _("blue"), "primary")}
     EDITABLE = (Status.DRAFT, Status.RETURNED)
 
     bureau = models.ForeignKey(Unit, verbose_name=_("bureau"), on_delete=models.PROTECT, related_name="bureau_releases",
@@ -86,12 +88,18 @@ class Release(models.Model):
         return ROMAN.get(self.level, "")
 
     @property
+    def colour_code(self) -> str:
+        """red, orange, yellow, blue ("" without a level): the API's value."""
+        return self.COLOURS[self.level][0] if self.level in self.COLOURS else ""
+
+    @property
     def colour(self) -> str:
-        return str(self.COLOURS[self.level][0]) if self.level in self.COLOURS else ""
+        """The colour in the reader's language."""
+        return str(self.COLOURS[self.level][1]) if self.level in self.COLOURS else ""
 
     @property
     def badge(self) -> str:
-        return self.COLOURS[self.level][1] if self.level in self.COLOURS else "secondary"
+        return self.COLOURS[self.level][2] if self.level in self.COLOURS else "secondary"
 
 
 class ReleaseVersion(models.Model):

@@ -24,7 +24,7 @@ def test_the_publicity_section_and_12315_draft_others_may_not(drafters):
     assert [v.number for v in release.versions.all()] == [1]
     assert _draft(cast).unit.code == "complaints_12315"
     for who in ("office", "station1", "food", "director"):
-        with pytest.raises(PermissionDenied, match="publicity section"):
+        with pytest.raises(PermissionDenied, match="新闻宣传"):
             _draft(cast, who)
     assert Release.objects.count() == 2
 
@@ -57,7 +57,7 @@ def test_every_saved_draft_is_a_version(drafters):
 @pytest.mark.parametrize("who", ["office", "deputy", "station1", "hotline", "press", "food"])
 def test_only_the_leader_or_acting_leader_approves(drafters, who):
     release = services.release_submit(actor=drafters["hotline"], release=_draft(drafters))
-    with pytest.raises(PermissionDenied, match="leader"):
+    with pytest.raises(PermissionDenied, match="组长"):
         services.release_approve(actor=drafters[who], release=release)
     release.refresh_from_db()
     assert release.status == "submitted" and release.approved_by is None
@@ -110,7 +110,7 @@ def test_publishing_freezes_the_text(drafters):
     for attempt in (lambda: services.release_update(actor=drafters["hotline"], release=release, body="发布后改"),
                     lambda: services.release_submit(actor=drafters["hotline"], release=release),
                     lambda: services.release_publish(actor=drafters["hotline"], release=release)):
-        with pytest.raises(InvalidTransition, match="frozen"):
+        with pytest.raises(InvalidTransition, match="正文不能再修改"):
             attempt()
     release.refresh_from_db()
     assert (release.body, release.versions.count(), release.published_version.body) == ("定稿", 2, "定稿")
