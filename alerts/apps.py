@@ -19,3 +19,10 @@ class AlertsConfig(AppConfig):
         # Every step of a release about an incident is on the incident's timeline.
         if release_timeline not in TIMELINE_SOURCES:
             TIMELINE_SOURCES.append(release_timeline)
+        # Deployment tasks' deadlines are obligations about a deployment: named and linked on the board,
+        # the record, notifications and the API.
+        from reporting.subjects import register
+
+        from alerts.subjects import deployment_label, deployment_url
+
+        register("deployment", label=deployment_label, url=deployment_url, related=("deployment",))

@@ -23,6 +23,8 @@ class Kind(models.TextChoices):
     REQUESTED_REPORT = "requested_report", _("report the city asked for (催报)")
     # 先电话报告，后补报文字: a report phoned to a recipient owes the same report in writing (docs/deadlines.md rule 17).
     WRITTEN_REPORT = "written_report", _("written report after a phone report (补报文字)")
+    # A task of an early-warning deployment before a holiday or major event (alerts; docs/deadlines.md rule 18).
+    DEPLOYMENT_TASK = "deployment_task", _("deployment task (预警部署任务)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which
