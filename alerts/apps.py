@@ -16,6 +16,13 @@ class AlertsConfig(AppConfig):
         # incidents' "announce" mark at a Ⅰ/Ⅱ end becomes a release draft, in incident_end's transaction.
         # alerts sits above incidents (and reporting) in the flow, so it listens here, as reporting does.
         incident_event.connect(on_incident_event, dispatch_uid="alerts.end_announcement")
+        # The incident's page lists its releases, with a link to draft one.
+        from incidents.views import DETAIL_PANELS
+
+        from alerts.views import incident_panel
+
+        if incident_panel not in DETAIL_PANELS:
+            DETAIL_PANELS.append(incident_panel)
         # Every step of a release about an incident is on the incident's timeline.
         if release_timeline not in TIMELINE_SOURCES:
             TIMELINE_SOURCES.append(release_timeline)

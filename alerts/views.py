@@ -275,3 +275,14 @@ def public(request):
         valid_until = release.published_version.valid_until
         release.expired = valid_until is not None and valid_until <= now
     return render(request, "alerts/public.html", {"page": page, "current": current})
+
+
+def incident_panel(request, incident) -> dict:
+    """The releases about one incident on its page (registered in alerts.apps), newest first, at most
+    20 (the rest on the releases list), and a link to draft one for who may (publicity, 12315, the
+    incident's lead section). Two queries."""
+    from alerts.services import drafting_units
+
+    rows = list(releases_visible_to(request.user).filter(incident=incident).order_by("-created_at", "-pk")[:20])
+    may_draft = bool(drafting_units(request.user, incident.station.parent, incident))
+    return {"template": "alerts/incident_panel.html", "releases": rows, "may_draft": may_draft}

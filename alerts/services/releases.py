@@ -10,6 +10,7 @@ allow it), ValidationError (400, by field)."""
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -31,13 +32,12 @@ E = ReleaseEvent.Kind
 
 def drafting_units(user: User, bureau: Unit, incident: Incident | None = None) -> list[Unit]:
     """The units through which `user` may draft a release of `bureau` (about `incident`): their
-    membership of its publicity section, its 12315 centre, or the incident's lead section."""
-    allowed = [section_numbered(bureau, number) for number in DRAFTING_SECTION_NUMBERS]
+    membership of its publicity section, its 12315 centre, or the incident's lead section. One query."""
+    allowed = Q(parent=bureau, kind=Unit.Kind.SECTION, number__in=DRAFTING_SECTION_NUMBERS, is_active=True)
     hq = getattr(incident, "hq", None) if incident is not None else None
     if hq is not None:
-        allowed.append(hq.lead_section)
-    ids = set(Membership.objects.filter(user=user).values_list("unit_id", flat=True))
-    return [unit for unit in allowed if unit is not None and unit.pk in ids]
+        allowed |= Q(pk=hq.lead_section_id)
+    return list(Unit.objects.filter(allowed, memberships__user=user).distinct().order_by("number", "pk"))
 
 
 def _who_drafts() -> str:

@@ -143,3 +143,15 @@ def test_pages_of_alerts_answer_each_role(drafters, login):
     for name in ("alerts:templates", "alerts:events"):
         assert station.get(reverse(name)).status_code == 403, name
     assert "预警与发布" in office.get(reverse("home")).content.decode()
+
+
+def test_the_incident_page_lists_its_releases_and_offers_drafting(drafters, login, file_incident, to_state):
+    incident = to_state(file_incident(proposed_level=2), "active")
+    services.release_draft(actor=drafters["press"], kind="briefing", incident=incident, title="事件情况通报", body="正文")
+    url = reverse("incidents:detail", args=[incident.pk])
+    press_page = login("press").get(url)
+    assert press_page.status_code == 404  # publicity does not see the incident itself
+    food_page = login("food").get(url).content.decode()  # the lead section
+    assert "事件情况通报" in food_page and f"?incident={incident.pk}" in food_page
+    office_page = login("office").get(url).content.decode()
+    assert "事件情况通报" in office_page and f"?incident={incident.pk}" not in office_page
