@@ -7,6 +7,13 @@ class AlertsConfig(AppConfig):
     verbose_name = _("Early warning and public information")
 
     def ready(self):
+        from roles.permissions import Role, register_role_permissions
+
+        # Administrators keep the rules as data: which holidays open a deployment, the default tasks.
+        register_role_permissions(Role.ADMINISTRATOR, [
+            "alerts.view_holidaytrigger", "alerts.change_holidaytrigger", "alerts.view_tasktemplate",
+            "alerts.change_tasktemplate", "alerts.add_tasktemplate", "alerts.view_deployment", "alerts.view_release",
+        ])
         from incidents.signals import incident_event
         from incidents.timeline import TIMELINE_SOURCES
 

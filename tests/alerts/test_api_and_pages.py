@@ -155,3 +155,33 @@ def test_the_incident_page_lists_its_releases_and_offers_drafting(drafters, logi
     assert "事件情况通报" in food_page and f"?incident={incident.pk}" in food_page
     office_page = login("office").get(url).content.decode()
     assert "事件情况通报" in office_page and f"?incident={incident.pk}" not in office_page
+
+
+def test_lists_of_releases_and_deployments_keep_their_queries_with_many_rows(drafters, login, django_assert_max_num_queries):
+    from alerts.models import Deployment
+    from roles.models import Unit
+
+    bureau = Unit.objects.get(code="bureau")
+    for n in range(30):
+        services.release_draft(actor=drafters["hotline"], kind="consumer_warning", **warning_fields(title=f"预警{n}"))
+        Deployment.objects.create(bureau=bureau, occasion_key=f"test:{n}", name=f"节日{n}", first_day=timezone.localdate(),
+                                  opens_on=timezone.localdate(), opened_at=timezone.now())
+    client = login("office")
+    for name in ("alerts:releases", "alerts:deployments"):
+        with django_assert_max_num_queries(14):
+            page = client.get(reverse(name))
+        assert page.status_code == 200 and page.content.decode().count("<tr>") == 26, name  # header + 25 rows
+    assert "?page=2" in client.get(reverse("alerts:releases")).content.decode()
+
+
+def test_the_administrator_switches_a_holiday_on_in_the_admin(drafters, login):
+    from alerts.models import HolidayTrigger
+
+    client = login("admin")
+    assert client.get(reverse("admin:alerts_holidaytrigger_changelist")).status_code == 200
+    trigger = HolidayTrigger.objects.get(key="mid_autumn")
+    response = client.post(reverse("admin:alerts_holidaytrigger_change", args=[trigger.pk]),
+                           {"name": trigger.name, "name_en": trigger.name_en, "active": "on"})
+    assert response.status_code == 302
+    trigger.refresh_from_db()
+    assert trigger.active

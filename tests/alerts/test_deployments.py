@@ -195,3 +195,10 @@ def test_deployment_pages_and_api_by_role(drafters, login, api):
                                format="json").status_code == 400
     page = login("hotline").post(reverse("alerts:task_complete", args=[deployment.pk, 4]), {f"task{deployment.tasks.get(number=4).pk}-note": ""})
     assert page.status_code == 400
+
+
+def test_a_holiday_switched_on_opens_deployments_too(cast):
+    assert _open_on(datetime.date(2027, 9, 8)) == []  # Mid-Autumn (2027-09-15) is off by default
+    HolidayTrigger.objects.filter(key="mid_autumn").update(active=True)
+    opened = _open_on(datetime.date(2027, 9, 8))
+    assert [(d.holiday.key, d.first_day, d.name) for d in opened] == [("mid_autumn", datetime.date(2027, 9, 15), "中秋节")]
