@@ -202,3 +202,16 @@ def test_a_holiday_switched_on_opens_deployments_too(cast):
     HolidayTrigger.objects.filter(key="mid_autumn").update(active=True)
     opened = _open_on(datetime.date(2027, 9, 8))
     assert [(d.holiday.key, d.first_day, d.name) for d in opened] == [("mid_autumn", datetime.date(2027, 9, 15), "中秋节")]
+
+
+def test_beat_runs_the_opening_every_hour_on_the_sweep_queue(cast, settings):
+    from django.conf import settings as conf
+
+    from alerts.tasks import open_early_warning_deployments
+
+    entry = conf.CELERY_BEAT_SCHEDULE["open-early-warning-deployments"]
+    assert (entry["task"], entry["schedule"]) == ("alerts.tasks.open_early_warning_deployments", 3600.0)
+    assert conf.CELERY_TASK_ROUTES["alerts.tasks.open_early_warning_deployments"] == {"queue": "sweep"}
+    with time_machine.travel(_at(datetime.date(2027, 9, 24)), tick=False):  # today from the clock, Asia/Shanghai
+        assert open_early_warning_deployments.delay().get() == 1
+        assert open_early_warning_deployments.delay().get() == 0
