@@ -5,6 +5,7 @@ every change through a service (403 with who may, 409 for the state, errors onto
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -249,7 +250,7 @@ RELEASE_ACTIONS = {
 def release_action(request, pk, action):
     release = _release(request.user, pk)
     if action not in RELEASE_ACTIONS:
-        raise PermissionDenied(_("No such action."))
+        raise Http404(_("No such action."))
     form = forms.ReasonForm(request.POST)
     if not form.is_valid():
         return release_detail(request, pk, bound=form)

@@ -117,6 +117,7 @@ def test_the_release_page_offers_each_role_its_buttons(drafters, login):
     release.refresh_from_db()
     assert release.status == "approved"
     assert login("station1").get(url).status_code == 404
+    assert login("director").post(reverse("alerts:release_action", args=[release.pk, "nonsense"])).status_code == 404
 
 
 def test_a_release_drafted_on_the_page_keeps_the_form_on_bad_input(drafters, login):
