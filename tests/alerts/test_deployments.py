@@ -215,3 +215,10 @@ def test_beat_runs_the_opening_every_hour_on_the_sweep_queue(cast, settings):
     with time_machine.travel(_at(datetime.date(2027, 9, 24)), tick=False):  # today from the clock, Asia/Shanghai
         assert open_early_warning_deployments.delay().get() == 1
         assert open_early_warning_deployments.delay().get() == 0
+
+
+def test_the_overdue_board_names_and_links_the_deployment(cast, login):
+    deployment = _open_on(datetime.date(2027, 9, 28))[0]  # task 1 born overdue
+    page = login("office").get(reverse("reporting:board")).content.decode()
+    assert "预警部署 国庆节(“十一”) 2027-10-01 · 任务1" in page
+    assert reverse("alerts:deployment_detail", args=[deployment.pk]) + "#task-1" in page
