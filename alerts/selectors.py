@@ -12,15 +12,23 @@ from roles.permissions import Role
 from roles.selectors import user_bureau_ids, user_roles
 
 
+def _drafting_bureaus(units) -> QuerySet:
+    """The bureaus whose drafting sections (publicity, 12315) the units include, as a subquery."""
+    return Unit.objects.filter(pk__in=units, kind=Unit.Kind.SECTION, number__in=DRAFTING_SECTION_NUMBERS).values("parent_id")
+
+
 def deployments_visible_to(user) -> QuerySet[Deployment]:
-    """Administrators: all. The bureau-wide roles (office, leading group, commander): their bureau's.
-    Everyone else: the deployments in which one of their units owes a task. Anonymous: none."""
+    """Administrators: all. The bureau-wide roles (office, leading group, commander) and the drafting
+    sections (publicity, 12315: they write the deployments' releases): their bureau's. Everyone else:
+    the deployments in which one of their units owes a task. Anonymous: none."""
     if not user.is_authenticated:
         return Deployment.objects.none()
     roles = user_roles(user)
     if Role.ADMINISTRATOR in roles:
         return Deployment.objects.all()
-    visible = Q(pk__in=Deployment.objects.filter(tasks__owner_unit__in=user_unit_ids(user)).order_by().values("pk"))
+    units = user_unit_ids(user)
+    visible = Q(pk__in=Deployment.objects.filter(tasks__owner_unit__in=units).order_by().values("pk"))
+    visible |= Q(bureau_id__in=_drafting_bureaus(units))
     if roles & BUREAU_WIDE_ROLES:
         visible |= Q(bureau_id__in=user_bureau_ids(user))
     return Deployment.objects.filter(visible)
@@ -37,9 +45,7 @@ def releases_visible_to(user) -> QuerySet[Release]:
     bureaus = user_bureau_ids(user)
     units = user_unit_ids(user)
     visible = Q(status=Release.Status.PUBLISHED, bureau_id__in=bureaus) | Q(unit_id__in=units)
-    drafting_bureaus = Unit.objects.filter(pk__in=units, kind=Unit.Kind.SECTION,
-                                           number__in=DRAFTING_SECTION_NUMBERS).values("parent_id")
-    visible |= Q(bureau_id__in=drafting_bureaus)
+    visible |= Q(bureau_id__in=_drafting_bureaus(units))
     if roles & BUREAU_WIDE_ROLES:
         visible |= Q(bureau_id__in=bureaus)
     return Release.objects.filter(visible)

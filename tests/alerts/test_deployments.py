@@ -222,3 +222,11 @@ def test_the_overdue_board_names_and_links_the_deployment(cast, login):
     page = login("office").get(reverse("reporting:board")).content.decode()
     assert "预警部署 国庆节(“十一”) 2027-10-01 · 任务1" in page
     assert reverse("alerts:deployment_detail", args=[deployment.pk]) + "#task-1" in page
+
+
+def test_the_publicity_section_drafts_a_release_for_a_deployment(drafters, api):
+    deployment = _open_on(datetime.date(2027, 1, 29))[0]
+    created = api("press").post("/api/releases/", {"kind": "news", "deployment": deployment.pk, "title": "春节市场安全部署",
+                                                   "body": "全局部署节日市场安全检查。"}, format="json")
+    assert created.status_code == 201 and created.json()["deployment"] == deployment.pk
+    assert api("station1").get(f"/api/deployments/{deployment.pk}/").status_code == 404
