@@ -211,6 +211,9 @@ REMINDER_DAY_HOURS = config.int("REMINDER_DAY_HOURS", default=24, minimum=1)
 SHORT_LIMIT_HOURS = config.int("SHORT_LIMIT_HOURS", default=24, minimum=1)  # shorter limits get the half-time reminder
 ESCALATION_GRACE_MINUTES = config.int("ESCALATION_GRACE_MINUTES", default=30, minimum=0)
 HEARTBEAT_STALE_SECONDS = config.int("HEARTBEAT_STALE_SECONDS", default=60, minimum=1)
+# Early warning before holidays and major events (plan 三(三)4 2)): beat opens a deployment this many
+# days before the occasion's first day (alerts.services.open_deployments; beat runs it every hour).
+EARLY_WARNING_DAYS = config.int("EARLY_WARNING_DAYS", default=7, minimum=1)
 
 # Hosts a unit's group-robot webhook may point at (roles.webhooks): https only, public addresses only.
 ROBOT_WEBHOOK_HOSTS = config.list("ROBOT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
@@ -263,6 +266,10 @@ CELERY_BEAT_SCHEDULE = {
                          "options": {"expires": float(OUTBOX_RETRY_SECONDS)}},
     "fetch-bounces": {"task": "reporting.tasks.fetch_bounces", "schedule": float(BOUNCE_FETCH_SECONDS),
                       "options": {"expires": float(BOUNCE_FETCH_SECONDS)}},
+    # Hourly rather than once a day: a beat down at the chosen hour would skip a day. Opening is
+    # idempotent (one deployment per bureau and occasion), so the other 23 runs open nothing.
+    "open-early-warning-deployments": {"task": "alerts.tasks.open_early_warning_deployments", "schedule": 3600.0,
+                                       "options": {"expires": 3600.0}},
 }
 # Queues: the sweep never waits behind deliveries, and each channel has its own queue so a slow
 # mail server or robot cannot hold back the others (reporting.delivery.QUEUES routes deliveries).
@@ -273,6 +280,7 @@ CELERY_TASK_ROUTES = {
     "reporting.tasks.sweep_deadlines": {"queue": "sweep"},
     "reporting.tasks.redeliver_unsent": {"queue": "sweep"},
     "reporting.tasks.fetch_bounces": {"queue": "email"},  # mail work, on the email worker
+    "alerts.tasks.open_early_warning_deployments": {"queue": "sweep"},
 }
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL

@@ -17,7 +17,7 @@ from reporting.models.rules import Kind
 # What an obligation can be owed about (reporting.subjects): exactly one of these foreign keys is set
 # (the check constraint below). A new subject is a nullable foreign key here, its name in this tuple,
 # and a unique (subject, kind, sequence) constraint, which is also its index.
-SUBJECT_FIELDS = ("incident", "plan_version", "rectification", "improvement_action", "resource")
+SUBJECT_FIELDS = ("incident", "plan_version", "rectification", "improvement_action", "resource", "deployment")
 
 
 def one_subject() -> Q:
@@ -91,6 +91,9 @@ class Obligation(models.Model):
     discovered_due_at = models.DateTimeField(_("due at, counted from discovery"), null=True, blank=True)
     late_from_discovery_seconds = models.PositiveBigIntegerField(_("late from discovery (seconds)"), null=True, blank=True)
     discovery_accepted_reason = models.TextField(_("why discovery is accepted as the start"), blank=True)
+    # An early-warning deployment's task (alerts, kind deployment_task, sequence = the task's number).
+    deployment = models.ForeignKey("alerts.Deployment", verbose_name=_("early-warning deployment"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="obligations", db_index=False)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:
@@ -105,6 +108,7 @@ class Obligation(models.Model):
                                     name="obligation_unique_improvement_action"),
             models.UniqueConstraint(fields=["resource", "kind", "sequence"], name="obligation_unique_resource"),
             models.CheckConstraint(condition=one_subject(), name="obligation_one_subject"),
+            models.UniqueConstraint(fields=["deployment", "kind", "sequence"], name="obligation_unique_deployment"),
         ]
         indexes = [
             # The sweep's query. Partial: a million rows with nothing more to send cost nothing.

@@ -31,6 +31,8 @@ class Kind(models.TextChoices):
     IMPROVEMENT_ACTION = "improvement_action", _("improvement action (能力提升措施)")
     # An emergency resource's periodic check (应急物资装备检查), owed by its owner unit: docs/deadlines.md rule 19.
     RESOURCE_CHECK = "resource_check", _("check of an emergency resource (应急物资装备检查)")
+    # A task of an early-warning deployment before a holiday or major event (alerts; docs/deadlines.md rule 20).
+    DEPLOYMENT_TASK = "deployment_task", _("deployment task (预警部署任务)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which
