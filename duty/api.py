@@ -1,5 +1,9 @@
 """The `duty` API. ROUTES are registered on the project's router (emergency/urls.py);
 PATHS are added under /api/."""
 
-ROUTES = []  # (prefix, viewset, basename)
-PATHS = []  # django.urls.path(...) entries relative to /api/
+from django.urls import path
+
+from duty.roster_api import OnDutyNow, ShiftViewSet
+
+ROUTES = [("duty/shifts", ShiftViewSet, "duty-shift")]  # (prefix, viewset, basename)
+PATHS = [path("duty/now/", OnDutyNow.as_view(), name="duty-now")]  # django.urls.path(...) entries relative to /api/

@@ -1,4 +1,17 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from duty import roster_views
 
 app_name = "duty"
-urlpatterns = []
+urlpatterns = [
+    # The roster and handover (issue 14, duty.roster_views).
+    path("", roster_views.roster_page, name="roster"),
+    path("roster.xlsx", roster_views.roster_xlsx, name="roster_xlsx"),
+    path("import/", roster_views.roster_import_page, name="roster_import"),
+    path("shifts/new/", roster_views.shift_new, name="shift_new"),
+    path("shifts/<int:pk>/", roster_views.shift_page, name="shift"),
+    path("shifts/<int:pk>/delete/", roster_views.shift_delete, name="shift_delete"),
+    path("shifts/<int:pk>/handover/", roster_views.handover_record, name="handover_record"),
+    path("handovers/", roster_views.handovers, name="handovers"),
+    path("handovers/<int:pk>/acknowledge/", roster_views.handover_acknowledge, name="handover_acknowledge"),
+]

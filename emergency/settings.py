@@ -107,6 +107,7 @@ TEMPLATES = [
                 "reporting.context_processors.inbox",
                 "roles.context_processors.bureau",
                 "roles.context_processors.menu",
+                "duty.context_processors.on_duty",
             ],
         },
     },

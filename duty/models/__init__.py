@@ -1,1 +1,5 @@
 """The models of `duty`, one module per concern; this package names every model."""
+
+from duty.models.roster import Handover, Shift
+
+__all__ = ["Handover", "Shift"]
