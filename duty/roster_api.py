@@ -14,8 +14,10 @@
 import datetime
 
 import django_filters
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.response import Response
@@ -100,9 +102,9 @@ class ShiftViewSet(viewsets.ModelViewSet):
         bureau = data.get("bureau")
         if bureau is None:
             own = sorted(office_bureau_ids(self.request.user))
-            bureau = Unit.objects.filter(pk=own[0]).first() if own else None
-            if bureau is None:
-                raise serializers.ValidationError({"bureau": ["Give the bureau's code."]})
+            if not own:
+                raise PermissionDenied(_("Only the office (办公室) of the bureau plans the duty roster."))
+            bureau = Unit.objects.get(pk=own[0])
         elif not roster_bureaus(self.request.user).filter(pk=bureau.pk).exists():
             raise serializers.ValidationError({"bureau": ["Not a bureau whose roster you read."]})
         serializer.instance = roster.shift_create(
@@ -113,7 +115,7 @@ class ShiftViewSet(viewsets.ModelViewSet):
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         if "bureau" in data and data.pop("bureau") != serializer.instance.bureau:
-            raise serializers.ValidationError({"bureau": ["A shift stays in its bureau."]})
+            raise serializers.ValidationError({"bureau": [_("A shift stays in its bureau.")]})
         serializer.instance = roster.shift_update(actor=self.request.user, shift=serializer.instance, **data)
 
     def perform_destroy(self, instance):
@@ -141,7 +143,7 @@ class OnDutyNow(generics.GenericAPIView):
         else:
             bureau = bureaus.filter(parent__isnull=False).first() or bureaus.first()
             if bureau is None:
-                return Response({"detail": "Your account belongs to no bureau."}, status=status.HTTP_404_NOT_FOUND)
+                return Response({"detail": _("Your account belongs to no bureau.")}, status=status.HTTP_404_NOT_FOUND)
         now = timezone.now()
         shift = on_duty_now(bureau, now)
         return Response({"bureau": bureau.code, "at": now.isoformat(),
