@@ -112,7 +112,8 @@ def due_next_24_hours(user, now=None) -> dict:
         f"h{h}": Count("pk", filter=Q(due_at__gte=now + timedelta(hours=h), due_at__lt=now + timedelta(hours=h + 1)))
         for h in range(24)})
     per_hour = [hours[f"h{h}"] for h in range(24)]
-    items = [{"incident": ob.incident_id, "reference": ob.incident.reference, "title": ob.incident.title,
+    items = [{"incident": ob.incident_id, "reference": ob.incident.reference if ob.incident_id else "",
+              "title": ob.incident.title if ob.incident_id else ob.subject_label, "url": ob.subject_url,
               "kind": ob.get_kind_display(), "unit": ob.owner_unit.display_name, "due_at": ob.due_at.isoformat(),
               "due_local": timezone.localtime(ob.due_at).strftime("%Y-%m-%d %H:%M")}
              for ob in rows[:DUE_ITEMS]]

@@ -5,7 +5,7 @@ import datetime
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import generics, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as DRFValidationError
@@ -16,6 +16,7 @@ from common.timebounds import validate_day, validate_happened
 from incidents.selectors import incidents_visible_to
 from reporting import sending, services
 from reporting.filters import ObligationFilter
+from reporting.subjects import subject_field
 from reporting.models import REPORT_FACTS, Notification, Obligation, Report, ReportDelivery
 from reporting.selectors import accountability, deliveries_visible_to, obligations_visible_to, reports_of
 from roles.models import Contact, User
@@ -23,7 +24,9 @@ from roles.models import Contact, User
 
 class ObligationSerializer(serializers.ModelSerializer):
     unit = serializers.CharField(source="owner_unit.code")
-    incident = serializers.IntegerField(source="incident_id")
+    # null for an obligation about another subject (a duty shift, a resource's check …): see `subject`.
+    incident = serializers.IntegerField(source="incident_id", read_only=True, allow_null=True)
+    subject = serializers.SerializerMethodField()
     waived_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)  # null: not waived, or by the system
     measure = serializers.IntegerField(source="measure_id", read_only=True, allow_null=True)
     missed = serializers.BooleanField(read_only=True)
@@ -32,10 +35,20 @@ class ObligationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Obligation
-        fields = ["id", "incident", "kind", "sequence", "unit", "status", "starts_at", "due_at", "fulfilled_at",
+        fields = ["id", "incident", "subject", "kind", "sequence", "unit", "status", "starts_at", "due_at", "fulfilled_at",
                   "late_by_seconds", "overdue_at", "missed", "waived_reason", "waived_by", "waived_at", "measure",
                   "discovered_due_at", "late_from_discovery_seconds", "discovery_accepted",
                   "discovery_accepted_reason"]
+
+    @extend_schema_field({"type": "object", "properties": {
+        "type": {"type": "string", "description": "incident, or the other subject's name (shift, deployment, resource …)"},
+        "id": {"type": "integer"}, "label": {"type": "string"}, "url": {"type": "string"}},
+        "required": ["type", "id", "label", "url"]})
+    def get_subject(self, obligation) -> dict:
+        """What the deadline is owed about (reporting.subjects): its type, id, name and page."""
+        field = subject_field(obligation)
+        return {"type": field, "id": getattr(obligation, f"{field}_id"), "label": obligation.subject_label,
+                "url": obligation.subject_url}
 
 
 class WaiveSerializer(serializers.Serializer):

@@ -142,12 +142,20 @@ def board_xlsx(request):
     for row in _numbered_chunks(rows):
         xlsx.append(sheet, [
             # A station's unsent draft: its reference and times only, never its text (docs/deadlines.md rule 2).
-            row.incident.reference, "" if row.incident.status == "draft" else row.incident.title,
-            row.incident.level_roman or "", obligation_label(row), row.owner_unit.display_name, row.due_at,
+            *_subject_cells(row), obligation_label(row), row.owner_unit.display_name, row.due_at,
             row.get_status_display(), int((row.due_at - now).total_seconds() // 60),
         ])
     stamp = timezone.localtime(now).strftime("%Y%m%d-%H%M")
     return xlsx.stream(book, f"overdue-board-{stamp}.xlsx")
+
+
+def _subject_cells(row) -> list[str]:
+    """Number, title and level of the row's incident; for another subject (reporting.subjects) its
+    label in the title's column."""
+    if row.incident_id is None:
+        return ["", row.subject_label, ""]
+    return [row.incident.reference, "" if row.incident.status == "draft" else row.incident.title,
+            row.incident.level_roman or ""]
 
 
 def _numbered_chunks(rows):

@@ -117,15 +117,23 @@ DEADLINE_BODY = define("deadline.body", gettext_noop(
     "Owner: %(unit)s. Late, concealed or missing reports are pursued under the plan (五(三))."))
 
 
+def obligation_related() -> list[str]:
+    """select_related paths from an outbox row to its obligation's subject, whatever it is (reporting.subjects)."""
+    from reporting.subjects import subject_related
+
+    return [f"obligation__{path}" for path in subject_related()]
+
+
 def message_parts(row: Outbox) -> tuple[str, str, dict, str]:
     """(title key, body key, params, body as typed) of a row's message (common.messages): rendered
     in the portal's language for email and robots, in each reader's language in the app."""
     if row.event_id is not None:
         return notices.notice_parts(row)
     obligation = row.obligation
-    incident = obligation.incident
-    # A station's unsent draft is named by its reference only: its text is the station's (docs/deadlines.md rule 2).
-    named = incident.reference if incident.status == incident.Status.DRAFT else f"{incident.reference} {incident.title}"
+    # A station's unsent draft is named by its reference only (docs/deadlines.md rule 2): subject_label.
+    # Named in the portal's language; the message's other parts are rendered in each reader's.
+    with translation.override(settings.LANGUAGE_CODE):
+        named = obligation.subject_label
     key = MEASURE_ESCALATION if (obligation.kind, row.step) == (Kind.MEASURE, Outbox.Step.ESCALATION) else DEADLINE_TITLES[row.step]
     params = {"what": {"deadline": [obligation.kind, named]}, "due": {"time": obligation.due_at.isoformat()},
               "unit": obligation.owner_unit.message_param}
@@ -270,7 +278,7 @@ def deliver_in_app_rows(outbox_ids: list[int]) -> int:
     try:
         with transaction.atomic():
             rows = list(Outbox.objects.select_for_update(of=("self",), skip_locked=True)
-                        .select_related("obligation__incident", "obligation__owner_unit", "event__incident")
+                        .select_related(*obligation_related(), "obligation__owner_unit", "event__incident")
                         .filter(claimable(timezone.now()), pk__in=outbox_ids, channel=Outbox.Channel.IN_APP)
                         .order_by("pk"))
             users = User.objects.in_bulk({int(row.recipient) for row in rows})
@@ -298,7 +306,7 @@ def deliver_in_app(outbox_id: int) -> int:
     try:
         with transaction.atomic():
             row = (Outbox.objects.select_for_update(of=("self",), skip_locked=True)
-                   .select_related("obligation__incident", "obligation__owner_unit", "event__incident")
+                   .select_related(*obligation_related(), "obligation__owner_unit", "event__incident")
                    .filter(claimable(timezone.now()), pk=outbox_id).first())
             if row is None:
                 return 0
@@ -323,7 +331,7 @@ def claim(ids: list[int]) -> list[Outbox]:
     with transaction.atomic():
         now = timezone.now()
         rows = list(Outbox.objects.select_for_update(of=("self",), skip_locked=True)
-                    .select_related("obligation__incident", "obligation__owner_unit", "event__incident")
+                    .select_related(*obligation_related(), "obligation__owner_unit", "event__incident")
                     .filter(claimable(now), pk__in=ids).order_by("pk"))
         Outbox.objects.filter(pk__in=[row.pk for row in rows]).update(state=Outbox.State.SENDING, attempted_at=now)
         for row in rows:

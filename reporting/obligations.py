@@ -75,6 +75,31 @@ def create(incident: Incident, kind: str, owner_unit, starts_at, *, level, seque
     return obligation
 
 
+def create_for(*, kind: str, owner_unit, starts_at, due_at, sequence: int | None = None, **subject) -> Obligation:
+    """An obligation about a subject other than an incident (reporting.subjects): `subject` is one
+    keyword, a name of SUBJECT_FIELDS and its object, e.g. `shift=shift`. `starts_at` and `due_at`
+    are aware datetimes (stored UTC); the limit is the caller's, read from its own data (a template,
+    a setting, a date a person set), and named in docs/deadlines.md. `sequence` defaults to the next
+    number of that kind for that subject. Born overdue when `due_at` has passed; reminded, marked
+    overdue and escalated by the sweep like any report's deadline. Raises ValueError without exactly
+    one subject. Call it inside the transaction of the service that causes the obligation."""
+    from reporting.models.obligations import SUBJECT_FIELDS
+
+    if len(subject) != 1 or next(iter(subject)) not in SUBJECT_FIELDS or next(iter(subject.values())) is None:
+        raise ValueError(f"create_for needs exactly one subject of {SUBJECT_FIELDS}, got {sorted(subject)}")
+    if sequence is None:
+        last = Obligation.objects.filter(kind=kind, **subject).order_by("-sequence").values_list("sequence", flat=True).first()
+        sequence = (last or 0) + 1
+    now = timezone.now()
+    obligation = Obligation(kind=kind, sequence=sequence, owner_unit=owner_unit, starts_at=min(starts_at, due_at),
+                            due_at=due_at, **subject)
+    if due_at <= now:
+        obligation.status, obligation.overdue_at = S.OVERDUE, due_at
+    obligation.next_alert_at = next_alert(obligation, after=min(now, obligation.starts_at) - timedelta(seconds=1))
+    obligation.save()
+    return obligation
+
+
 def fulfil(obligation: Obligation, report: Report | None, at) -> Obligation:
     """Fulfilled at `at` (UTC) by `report` (None for a measure reported done). Lateness is kept in
     seconds from `due_at`, and for a first report also from discovery (rule 1)."""

@@ -10,6 +10,7 @@ from incidents.models import Incident
 from incidents.selectors import BUREAU_WIDE_ROLES, incident_visibility, incidents_visible_to, user_unit_ids
 from reporting.models import Kind, Notification, Obligation, Outbox, Report, ReportDelivery
 from reporting.numbering import report_label
+from reporting.subjects import subject_related
 from roles.models import Contact, Membership, Unit, User
 from roles.permissions import Role
 from roles.selectors import user_bureau_ids, user_roles
@@ -18,9 +19,37 @@ OPEN = [Obligation.Status.PENDING, Obligation.Status.OVERDUE]
 
 
 def obligations_visible_to(user) -> QuerySet[Obligation]:
-    return Obligation.objects.filter(incident_visibility(user, "incident")).select_related(
-        "incident", "owner_unit", "report"
+    """The obligations of the incidents the user sees, and those owed about other subjects
+    (reporting.subjects) that `unit_obligations` opens to them."""
+    return Obligation.objects.filter(incident_visibility(user, "incident") | unit_obligations(user)).select_related(
+        *subject_related(), "owner_unit", "report"
     )
+
+
+def in_bureaus(bureau_ids, path: str = "owner_unit") -> Q:
+    """`path` (a unit) is one of the bureaus, or sits under one (a bureau's office, sections,
+    leading group and stations are its children; a few sit one level lower)."""
+    return (Q(**{f"{path}_id__in": bureau_ids}) | Q(**{f"{path}__parent_id__in": bureau_ids})
+            | Q(**{f"{path}__parent__parent_id__in": bureau_ids}))
+
+
+def unit_obligations(user) -> Q:
+    """Obligations owed about something other than an incident (a duty shift, a resource's check, a
+    drill's rectification …): seen by the owner unit's members, by the bureau-wide roles (office,
+    leading group, commander) of the owner unit's bureau — county bureaus never see each other's —
+    by administrators, and read-only by a city bureau's staff for its counties."""
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    roles = user_roles(user)
+    if Role.ADMINISTRATOR in roles:
+        return Q(incident__isnull=True)
+    seen = Q(owner_unit_id__in=user_unit_ids(user))
+    if roles & BUREAU_WIDE_ROLES:
+        seen |= in_bureaus(user_bureau_ids(user))
+    if Role.CITY_STAFF in roles:
+        counties = Unit.objects.filter(parent_id__in=user_bureau_ids(user), kind=Unit.Kind.BUREAU).values("pk")
+        seen |= in_bureaus(counties)
+    return Q(incident__isnull=True) & seen
 
 
 def obligations_tracked_by(user) -> QuerySet[Obligation]:
@@ -36,7 +65,9 @@ def obligations_tracked_by(user) -> QuerySet[Obligation]:
         visible |= drafts & Q(incident__station__parent_id__in=user_bureau_ids(user))  # their own county's drafts
     if Role.CITY_STAFF in roles:
         visible |= counties_obligations(user)
-    return Obligation.objects.filter(visible).select_related("incident__station", "owner_unit", "report")
+    visible |= unit_obligations(user)
+    return Obligation.objects.filter(visible).select_related("incident__station", *subject_related(), "owner_unit",
+                                                             "report")
 
 
 def counties_obligations(user) -> Q:
@@ -153,6 +184,7 @@ def undelivered_messages(user, *, limit: int = 50) -> list[Outbox]:
     from urllib.parse import urlsplit
 
     from django.db.models import Q
+    from django.urls import reverse
 
     from roles.models import User
     from roles.permissions import Role
@@ -164,7 +196,8 @@ def undelivered_messages(user, *, limit: int = 50) -> list[Outbox]:
         Outbox.objects.filter(sent_at=None)
         .filter(Q(obligation__incident__station__parent_id__in=user_bureau_ids(user))
                 | Q(event__incident__station__parent_id__in=user_bureau_ids(user))
-                | Q(delivery__report__incident__station__parent_id__in=user_bureau_ids(user)))
+                | Q(delivery__report__incident__station__parent_id__in=user_bureau_ids(user))
+                | Q(obligation__incident__isnull=True) & in_bureaus(user_bureau_ids(user), "obligation__owner_unit"))
         .filter(Q(state__in=[Outbox.State.FAILED, Outbox.State.UNCERTAIN]) | Q(attempts__gt=0) & ~Q(last_error=""))
         .select_related("obligation__incident", "obligation__owner_unit", "event__incident", "delivery__report__incident",
                         "delivery__recipient")
@@ -176,6 +209,11 @@ def undelivered_messages(user, *, limit: int = 50) -> list[Outbox]:
         # A report sent by email, a notice of a step, or a deadline's message.
         row.incident = (row.delivery.report.incident if row.delivery_id is not None
                         else row.event.incident if row.event_id is not None else row.obligation.incident)
+        # The page it is about and its name: the incident's, or another subject's (reporting.subjects).
+        if row.incident is not None:
+            row.about_url, row.about = reverse("incidents:detail", args=[row.incident.pk]), row.incident.title
+        else:
+            row.about_url, row.about = row.obligation.subject_url, row.obligation.subject_label
         if row.channel == Outbox.Channel.WEBHOOK:
             row.recipient_label = urlsplit(row.recipient).hostname or "?"
         elif row.channel == Outbox.Channel.IN_APP:

@@ -229,8 +229,10 @@ def obligation_waive(*, actor: User, obligation: Obligation, reason: str) -> Obl
     (403 for anyone else; 409 unless open; 400 without a reason). A waiver after the deadline keeps
     the miss on the record (rule 10)."""
     obligation = Obligation.objects.select_for_update().get(pk=obligation.pk)
-    if not incidents_visible_to(actor).filter(pk=obligation.incident_id).exists():
-        raise PermissionDenied(_("You may not see this incident."))
+    from reporting.selectors import obligations_visible_to
+
+    if not obligations_visible_to(actor).filter(pk=obligation.pk).exists():
+        raise PermissionDenied(_("You may not see this deadline."))
     leading_group_decider(actor)  # the approver: 403 for anyone else
     if not obligation.is_open:
         raise InvalidTransition(_("Only a pending or overdue obligation can be waived."))

@@ -75,7 +75,7 @@ class Due:
 
     pk: int
     kind: str
-    incident_id: int
+    incident_id: int | None  # None for a subject other than an incident (reporting.subjects)
     owner_unit_id: int
     starts_at: datetime.datetime
     due_at: datetime.datetime

@@ -23,7 +23,7 @@ from emergency.forms import BootstrapFormMixin
 from incidents.views import _form_errors
 from incidents.selectors import incidents_visible_to
 from reporting import services
-from reporting.board import board, board_xlsx  # noqa: F401  (the board's pages, routed from here)
+from reporting.board import _subject_cells, board, board_xlsx  # noqa: F401  (the board's pages, routed from here)
 from reporting.filters import PeriodForm
 from reporting.request_views import request_form
 from reporting.models import REPORT_FACTS, Kind, Notification, Report
@@ -128,7 +128,7 @@ def accountability_xlsx(request):
         late = ob.late_by_seconds if ob.late_by_seconds is not None else int((now - ob.due_at).total_seconds())
         from_discovery = ob.late_from_discovery_seconds // 60 if ob.late_from_discovery_seconds is not None else None
         xlsx.append(details, [
-            ob.owner_unit.display_name, ob.incident.reference, "" if ob.incident.status == "draft" else ob.incident.title,
+            ob.owner_unit.display_name, *_subject_cells(ob)[:2],
             ob.get_kind_display(), ob.due_at, ob.get_status_display(), late // 60, from_discovery,
             ob.discovery_accepted_reason, ob.waived_by.display_name if ob.waived_by else "", ob.waived_at,
             ob.waived_reason_text])
@@ -321,7 +321,7 @@ def obligation_waive(request, pk):
         messages.error(request, " ".join(exc.messages))
     else:
         messages.success(request, _("Deadline waived."))
-    return redirect("incidents:detail", pk=obligation.incident_id)
+    return redirect(obligation.subject_url)
 
 
 @login_required
