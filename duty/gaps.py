@@ -17,12 +17,7 @@ from django.utils.translation import gettext_noop
 from common.messages import define
 from duty.models import Shift
 from reporting.models import Kind, Obligation
-from reporting.obligations import OPEN, fulfil, tighten, waive
-
-try:  # TEMPORARY until the contract ("Obligations for subjects other than incidents") is merged
-    from reporting.obligations import create_for
-except ImportError:  # pragma: no cover
-    create_for = None
+from reporting.obligations import OPEN, create_for, fulfil, tighten, waive
 from roles.selectors import office_section
 
 SHIFT_CANCELLED = define("waiver.shift_cancelled", gettext_noop("The shift was cancelled: no duty to staff."))
@@ -30,8 +25,6 @@ SHIFT_MOVED = define("waiver.shift_moved", gettext_noop("The shift now starts la
 
 
 def open_gap(shift: Shift) -> Obligation | None:
-    if create_for is None:
-        return None
     return Obligation.objects.filter(shift=shift, kind=Kind.ROSTER_GAP, status__in=OPEN).order_by("-sequence").first()
 
 
@@ -50,7 +43,7 @@ def gap_sync(shift: Shift, *, staff_ids: list[int], at) -> Obligation | None:
             return row
         waive(row, by=None, at=at, key=SHIFT_MOVED, params={})
     office = office_section(shift.bureau)
-    if office is None or create_for is None:
+    if office is None:
         return None
     return create_for(kind=Kind.ROSTER_GAP, owner_unit=office, starts_at=at, due_at=shift.starts_at, shift=shift)
 

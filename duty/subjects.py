@@ -17,9 +17,7 @@ def shift_url(obligation) -> str:
 
 
 def register_shift_subject() -> None:
-    """Called once from duty.apps; does nothing before Obligation has the `shift` subject."""
-    try:
-        from reporting.subjects import register
-    except ImportError:  # the contract's reporting.subjects is not merged yet
-        return
+    """Called once from duty.apps."""
+    from reporting.subjects import register
+
     register("shift", label=shift_label, url=shift_url, related=("shift",))

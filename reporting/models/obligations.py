@@ -17,7 +17,7 @@ from reporting.models.rules import Kind
 # What an obligation can be owed about (reporting.subjects): exactly one of these foreign keys is set
 # (the check constraint below). A new subject is a nullable foreign key here, its name in this tuple,
 # and a unique (subject, kind, sequence) constraint, which is also its index.
-SUBJECT_FIELDS = ("incident",)
+SUBJECT_FIELDS = ("incident", "shift")
 
 
 def one_subject() -> Q:
@@ -74,6 +74,9 @@ class Obligation(models.Model):
     # incident first (obligation_unique_sequence), and the sweep pays for every index here.
     measure = models.ForeignKey("incidents.Measure", verbose_name=_("measure"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="obligations", db_index=False)
+    # A duty shift with no leader or no staff on duty (Kind.ROSTER_GAP, duty.gaps; issue 14).
+    shift = models.ForeignKey("duty.Shift", verbose_name=_("shift"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="obligations", db_index=False)
     # The first report: the plan counts from occurrence (starts_at). When the station learned of it
     # later, the record also shows lateness from discovery, and the office may accept discovery as
     # the start when it verifies (with a reason, on the timeline): then the counts judge by it.
@@ -88,6 +91,7 @@ class Obligation(models.Model):
         ordering = ["due_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["incident", "kind", "sequence"], name="obligation_unique_sequence"),
+            models.UniqueConstraint(fields=["shift", "kind", "sequence"], name="obligation_unique_shift"),
             models.CheckConstraint(condition=one_subject(), name="obligation_one_subject"),
         ]
         indexes = [

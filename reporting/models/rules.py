@@ -23,6 +23,8 @@ class Kind(models.TextChoices):
     REQUESTED_REPORT = "requested_report", _("report the city asked for (催报)")
     # 先电话报告，后补报文字: a report phoned to a recipient owes the same report in writing (docs/deadlines.md rule 17).
     WRITTEN_REPORT = "written_report", _("written report after a phone report (补报文字)")
+    # A duty shift with no leader or no staff on duty, owed by the office before it starts (issue 14, rule 18).
+    ROSTER_GAP = "roster_gap", _("duty roster gap (值班空缺)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which
