@@ -92,7 +92,11 @@ class People:
 
 
 def _text(value) -> str:
-    return "" if value is None else str(value).strip()
+    text = "" if value is None else str(value).strip()
+    # The apostrophe the export puts before text that would read as a formula (common.xlsx) is not part of it.
+    if text.startswith("'") and text[1:].startswith(xlsx.FORMULA_PREFIXES):
+        text = text[1:]
+    return text
 
 
 def _moment(value) -> datetime.datetime:
