@@ -53,3 +53,61 @@ def gap_retire(shift: Shift, *, by, at) -> None:
     row = open_gap(shift)
     if row is not None:
         waive(row, by=by, at=at, key=SHIFT_CANCELLED, params={})
+
+
+# ---------------------------------------------------------------- days with no shift at all
+
+UNCOVERED = "系统：值班表未覆盖此时段，请安排带班领导和值班员。"  # the note of a shift the check plans (Chinese: the office reads it)
+
+
+def coverage_check(*, now, days_ahead: int) -> list[Shift]:
+    """The roster must cover the next `days_ahead` days (settings.DUTY_ROSTER_DAYS_AHEAD; 0: no check):
+    for each bureau that keeps a roster (has ever planned a shift and has an office), every stretch of
+    those local days that no planned shift covers becomes a shift with nobody on it, planned by the
+    system — a roster gap the office owes before it starts, like any other (gap_sync). Idempotent: a
+    stretch once planned is covered. Returns the shifts it planned. Run by the beat (duty.tasks).
+
+    Counted from tomorrow (local): today's holes are already the office's business on the roster page,
+    and a deadline born overdue at once would only be noise."""
+    import datetime
+
+    from django.db import transaction
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from roles.models import Unit
+
+    if days_ahead <= 0:
+        return []
+    zone = timezone.get_default_timezone()
+    first = timezone.localtime(now, zone).date() + datetime.timedelta(days=1)
+    window_start = timezone.make_aware(datetime.datetime.combine(first, datetime.time()), zone)
+    window_end = timezone.make_aware(datetime.datetime.combine(first + datetime.timedelta(days=days_ahead), datetime.time()), zone)
+    planned = []
+    bureaus = Unit.objects.filter(kind=Unit.Kind.BUREAU, is_active=True, shifts__isnull=False).distinct()
+    for bureau in bureaus:
+        if office_section(bureau) is None:
+            continue
+        with transaction.atomic():
+            Unit.objects.select_for_update().filter(pk=bureau.pk).first()  # as the roster services: one writer per bureau
+            shifts = Shift.objects.planned().filter(Q(bureau=bureau), starts_at__lt=window_end, ends_at__gt=window_start)
+            cursor = window_start
+            holes = []
+            for start, end in shifts.order_by("starts_at").values_list("starts_at", "ends_at"):
+                if start > cursor:
+                    holes.append((cursor, start))
+                cursor = max(cursor, end)
+            if cursor < window_end:
+                holes.append((cursor, window_end))
+            for start, end in holes:
+                # One shift per local day of the hole: the office fills a day at a time.
+                while start < end:
+                    day_end = timezone.make_aware(datetime.datetime.combine(
+                        timezone.localtime(start, zone).date() + datetime.timedelta(days=1), datetime.time()), zone)
+                    stop = min(end, day_end)
+                    shift = Shift.objects.create(bureau=bureau, starts_at=start, ends_at=stop, note=UNCOVERED,
+                                                 created_at=now, updated_at=now)
+                    gap_sync(shift, staff_ids=[], at=now)
+                    planned.append(shift)
+                    start = stop
+    return planned

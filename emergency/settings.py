@@ -207,6 +207,10 @@ REMINDER_DAY_HOURS = config.int("REMINDER_DAY_HOURS", default=24, minimum=1)
 SHORT_LIMIT_HOURS = config.int("SHORT_LIMIT_HOURS", default=24, minimum=1)  # shorter limits get the half-time reminder
 ESCALATION_GRACE_MINUTES = config.int("ESCALATION_GRACE_MINUTES", default=30, minimum=0)
 HEARTBEAT_STALE_SECONDS = config.int("HEARTBEAT_STALE_SECONDS", default=60, minimum=1)
+# The duty roster must cover this many days ahead, from tomorrow (issue 14): an uncovered stretch becomes a
+# shift with nobody on it, a roster gap the office owes before it starts (duty.gaps.coverage_check).
+# 0: no check. Only bureaus that keep a roster (have planned a shift) are checked.
+DUTY_ROSTER_DAYS_AHEAD = config.int("DUTY_ROSTER_DAYS_AHEAD", default=3, minimum=0)
 
 # Hosts a unit's group-robot webhook may point at (roles.webhooks): https only, public addresses only.
 ROBOT_WEBHOOK_HOSTS = config.list("ROBOT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
@@ -251,6 +255,10 @@ CELERY_BEAT_SCHEDULE = {
                         "options": {"expires": float(DEADLINE_SWEEP_SECONDS)}},
     "redeliver-outbox": {"task": "reporting.tasks.redeliver_unsent", "schedule": float(OUTBOX_RETRY_SECONDS),
                          "options": {"expires": float(OUTBOX_RETRY_SECONDS)}},
+    # Hourly, not daily: it does nothing once the days ahead are covered, and a beat down at the hour
+    # of a daily run would leave a day unchecked (duty.gaps.coverage_check).
+    "duty-roster-coverage": {"task": "duty.tasks.roster_coverage_check", "schedule": 3600.0,
+                             "options": {"expires": 3600.0}},
 }
 # Queues: the sweep never waits behind deliveries, and each channel has its own queue so a slow
 # mail server or robot cannot hold back the others (reporting.delivery.QUEUES routes deliveries).
@@ -259,6 +267,7 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("sweep", "in_app", "email", "webh
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "reporting.tasks.sweep_deadlines": {"queue": "sweep"},
+    "duty.tasks.roster_coverage_check": {"queue": "sweep"},
     "reporting.tasks.redeliver_unsent": {"queue": "sweep"},
 }
 if REDIS_URL:

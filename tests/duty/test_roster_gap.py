@@ -149,3 +149,41 @@ def test_the_offices_robot_message_names_who_is_on_duty(plan, cast, clock, overd
     assert "值班：food、station2（带班领导：deputy）" in delivery.robot_text(rows)
     clock.move_to(at(2, 9))  # that shift is over and none follows: no line
     assert "值班" not in delivery.robot_text(rows).split("\n")[-1]
+
+
+# ---------------------------------------------------------------- a day with no shift at all
+
+
+def test_uncovered_days_ahead_become_gap_shifts_once(plan, county, cast, clock, settings):
+    from duty.gaps import UNCOVERED, coverage_check
+    from duty.models import Shift
+
+    plan(at(1, 8), at(2, 8))                        # today, and tomorrow until 08:00
+    plan(at(3, 8), at(4, 8), leader="deputy")       # the day after: 08:00 on
+    made = coverage_check(now=T0, days_ahead=2)     # checks 2 and 3 December (local)
+    assert [(s.starts_at, s.ends_at) for s in made] == [(at(2, 8), at(3, 0)), (at(3, 0), at(3, 8))]
+    assert all(s.note == UNCOVERED and s.leader is None and s.created_by is None for s in made)
+    gaps = [_gaps(s)[0] for s in made]
+    assert [(g.owner_unit.code, g.starts_at, g.due_at) for g in gaps] == [("office", T0, at(2, 8)), ("office", T0, at(3, 0))]
+    assert coverage_check(now=T0, days_ahead=2) == []  # covered now
+    assert coverage_check(now=T0, days_ahead=0) == []
+    # The office fills one: fulfilled, like any gap.
+    roster.shift_update(actor=cast["office"], shift=made[0], leader=cast["director"], staff=[cast["food"]])
+    assert _gaps(made[0])[0].status == S.FULFILLED
+    assert Shift.objects.planned().count() == 4
+
+
+def test_a_bureau_that_keeps_no_roster_is_not_checked(cast, county, clock):
+    from duty.gaps import coverage_check
+
+    assert coverage_check(now=T0, days_ahead=3) == []
+
+
+def test_the_beat_task_reads_the_setting(plan, clock, settings):
+    from duty.tasks import roster_coverage_check
+
+    plan(at(1, 8), at(2, 8))
+    settings.DUTY_ROSTER_DAYS_AHEAD = 1
+    assert roster_coverage_check() == 1   # 2 December from 08:00 to midnight
+    settings.DUTY_ROSTER_DAYS_AHEAD = 0
+    assert roster_coverage_check() == 0
