@@ -12,14 +12,16 @@
 """
 
 import datetime
+from contextlib import contextmanager
 
 import django_filters
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, serializers, status, viewsets
+from rest_framework.exceptions import APIException
 from rest_framework.response import Response
 
 from common.filters import TextFilter
@@ -59,18 +61,14 @@ class ShiftSerializer(serializers.ModelSerializer):
 class ShiftFilter(django_filters.FilterSet):
     bureau = TextFilter(field_name="bureau__code")
     # Local days, both inclusive: the shifts that overlap them.
-    from_ = django_filters.DateFilter(field_name="ends_at", method="overlap_from", validators=[validate_day], label="from")
-    to = django_filters.DateFilter(field_name="starts_at", method="overlap_to", validators=[validate_day])
+    from_ = django_filters.DateFilter(field_name="ends_at", method="overlap_from", validators=[validate_day],
+                                      label="first local day (inclusive)")
+    to = django_filters.DateFilter(field_name="starts_at", method="overlap_to", validators=[validate_day],
+                                   label="last local day (inclusive)")
 
     class Meta:
         model = Shift
         fields = ["bureau"]
-
-    def __init__(self, data=None, *args, **kwargs):
-        if data is not None and "from" in data:
-            data = data.copy()
-            data["from_"] = data.pop("from")[0] if hasattr(data, "getlist") else data.pop("from")
-        super().__init__(data, *args, **kwargs)
 
     @staticmethod
     def _start_of(day: datetime.date) -> datetime.datetime:
@@ -83,6 +81,33 @@ class ShiftFilter(django_filters.FilterSet):
         return queryset.filter(starts_at__lt=self._start_of(value + datetime.timedelta(days=1)))
 
 
+# The query parameter is `from` (a Python keyword, so declared as from_ above).
+ShiftFilter.base_filters["from"] = ShiftFilter.base_filters.pop("from_")
+
+
+class Refused(APIException):
+    """400 with {"detail": "…"}: a rule of the roster refused the whole request (a past shift, a started one)."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_code = "invalid"
+
+
+@contextmanager
+def roster_rules():
+    """The roster services' ValidationError as the API's 400: field errors stay by field; a message
+    about the whole shift becomes {"detail": "…"} (the schema's Error)."""
+    try:
+        yield
+    except DjangoValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            raise
+        raise Refused(" ".join(exc.messages)) from exc
+
+
+class DetailSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+
+
 class ShiftViewSet(viewsets.ModelViewSet):
     serializer_class = ShiftSerializer
     filterset_class = ShiftFilter
@@ -91,11 +116,6 @@ class ShiftViewSet(viewsets.ModelViewSet):
     def get_queryset(self):
         return (shifts_visible_to(self.request.user).select_related("bureau", "leader").prefetch_related("staff")
                 .order_by("starts_at", "pk"))
-
-    @extend_schema(parameters=[OpenApiParameter("from", datetime.date, description="first local day (inclusive)"),
-                               OpenApiParameter("to", datetime.date, description="last local day (inclusive)")])
-    def list(self, request, *args, **kwargs):
-        return super().list(request, *args, **kwargs)
 
     def perform_create(self, serializer):
         data = serializer.validated_data
@@ -107,19 +127,27 @@ class ShiftViewSet(viewsets.ModelViewSet):
             bureau = Unit.objects.get(pk=own[0])
         elif not roster_bureaus(self.request.user).filter(pk=bureau.pk).exists():
             raise serializers.ValidationError({"bureau": ["Not a bureau whose roster you read."]})
-        serializer.instance = roster.shift_create(
-            actor=self.request.user, bureau=bureau, starts_at=data.get("starts_at"), ends_at=data.get("ends_at"),
-            leader=data.get("leader"), staff=data.get("staff", []), is_holiday=data.get("is_holiday", False),
-            note=data.get("note", ""))
+        with roster_rules():
+            serializer.instance = roster.shift_create(
+                actor=self.request.user, bureau=bureau, starts_at=data.get("starts_at"), ends_at=data.get("ends_at"),
+                leader=data.get("leader"), staff=data.get("staff", []), is_holiday=data.get("is_holiday", False),
+                note=data.get("note", ""))
 
     def perform_update(self, serializer):
         data = dict(serializer.validated_data)
         if "bureau" in data and data.pop("bureau") != serializer.instance.bureau:
             raise serializers.ValidationError({"bureau": [_("A shift stays in its bureau.")]})
-        serializer.instance = roster.shift_update(actor=self.request.user, shift=serializer.instance, **data)
+        with roster_rules():
+            serializer.instance = roster.shift_update(actor=self.request.user, shift=serializer.instance, **data)
+
+    @extend_schema(responses={204: None, 400: DetailSerializer})
+    def destroy(self, request, *args, **kwargs):
+        """Cancel a shift that has not started (the office): 204; 400 once it has started or is over."""
+        return super().destroy(request, *args, **kwargs)
 
     def perform_destroy(self, instance):
-        roster.shift_delete(actor=self.request.user, shift=instance)
+        with roster_rules():
+            roster.shift_delete(actor=self.request.user, shift=instance)
 
 
 class NowSerializer(serializers.Serializer):
@@ -134,12 +162,14 @@ class OnDutyNow(generics.GenericAPIView):
     serializer_class = NowSerializer
 
     @extend_schema(parameters=[OpenApiParameter("bureau", str, description="a bureau's code; default: your own")],
-                   responses={200: NowSerializer})
+                   responses={200: NowSerializer, 404: DetailSerializer})
     def get(self, request):
         bureaus = roster_bureaus(request.user).order_by("pk")
         code = request.query_params.get("bureau", "")[:50]
         if code:
-            bureau = get_object_or_404(bureaus, code=code)
+            bureau = bureaus.filter(code=code).first()
+            if bureau is None:
+                return Response({"detail": _("Not found.")}, status=status.HTTP_404_NOT_FOUND)
         else:
             bureau = bureaus.filter(parent__isnull=False).first() or bureaus.first()
             if bureau is None:

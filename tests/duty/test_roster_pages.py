@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from duty.models import Handover, Shift
-from tests.duty.conftest import T0, at
+from tests.duty.conftest import at
 
 pytestmark = pytest.mark.django_db
 
