@@ -2,8 +2,6 @@
 without staff is the office's deadline, due at the shift's start; the sweep marks it overdue; filling
 it fulfils it; cancelling waives it. And what goes to "the office" reaches the people on duty first."""
 
-import datetime
-
 import pytest
 
 from duty import roster
