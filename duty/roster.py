@@ -10,7 +10,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +18,7 @@ from common.timebounds import validate_planned
 from duty import gaps
 from duty.models import Handover, Shift
 from duty.models.roster import NOTE_LENGTH
-from duty.roster_selectors import may_plan, on_shift
+from duty.roster_selectors import bureau_units, may_plan, on_shift
 from roles.models import Unit, User
 from roles.selectors import user_bureau_ids
 
@@ -178,7 +177,7 @@ def open_snapshot(bureau: Unit, at) -> dict:
     from reporting.models import Obligation
     from reporting.obligations import OPEN
 
-    units = Unit.objects.filter(Q(pk=bureau.pk) | Q(parent=bureau) | Q(parent__parent=bureau)).values("pk")
+    units = bureau_units(bureau).values("pk")
     owed = Obligation.objects.filter(status__in=OPEN, owner_unit__in=units).select_related("owner_unit").order_by("due_at", "pk")
     active = Incident.objects.filter(status=Incident.Status.ACTIVE, station__parent=bureau).order_by("-pk")
     obligations = []

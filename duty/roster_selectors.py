@@ -121,13 +121,21 @@ def on_duty_people_of(bureau: Unit, at: datetime.datetime) -> tuple:
     return shift.leader, list(shift.staff.all())
 
 
+def bureau_units(bureau: Unit) -> QuerySet[Unit]:
+    """The units of `bureau`: itself, its leading group, sections and stations, and the leading-group office
+    under its leading group; not a county bureau under a city bureau, nor that county's units."""
+    from django.db.models import Q
+
+    own = Q(pk=bureau.pk) | (Q(parent=bureau) & ~Q(kind=Unit.Kind.BUREAU)) | (
+        Q(parent__parent=bureau) & ~Q(parent__kind=Unit.Kind.BUREAU))
+    return Unit.objects.filter(own)
+
+
 def bureau_people(bureau: Unit) -> QuerySet:
     """The active people of `bureau` (any of its units: leading group, office, sections, stations), by name:
     whom a shift may name."""
-    from django.db.models import Q
-
     from roles.models import User
 
-    units = Unit.objects.filter(Q(pk=bureau.pk) | Q(parent=bureau) | Q(parent__parent=bureau), is_active=True)
+    units = bureau_units(bureau).filter(is_active=True)
     return (User.objects.filter(is_active=True, memberships__unit__in=units).distinct()
             .order_by("last_name", "first_name", "username"))

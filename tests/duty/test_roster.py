@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from duty import roster
 from duty.models import Handover, Shift
 from duty.roster_selectors import on_duty_names, on_duty_now
+from roles.models import Unit
 from tests.duty.conftest import T0, at
 
 pytestmark = pytest.mark.django_db
@@ -179,3 +180,23 @@ def test_no_handover_without_a_next_shift_or_before_the_start(plan, cast):
     future = plan(at(2, 8), at(3, 8))
     with pytest.raises(ValidationError):
         roster.handover_record(actor=cast["office"], shift_out=future, open_items="无")
+
+
+def test_the_snapshot_lists_the_bureaus_open_deadlines(two_shifts, plan, cast):
+    out, _incoming = two_shifts
+    plan(at(5, 8), at(6, 8), staff=())  # a gap ahead: the office's open deadline
+    handover = roster.handover_record(actor=cast["office"], shift_out=out, open_items="见清单")
+    snapshot = handover.open_snapshot
+    assert snapshot["obligations_total"] == 1 and snapshot["incidents_total"] == 0
+    [row] = snapshot["obligations"]
+    assert row["kind"] == "roster_gap" and row["subject"].startswith("值班 2026-12-05 08:00") and not row["overdue"]
+
+
+def test_a_city_bureaus_people_are_its_own_not_its_counties(counties):
+    from duty.roster_selectors import bureau_people
+
+    city = Unit.objects.get(code="zhengzhou")
+    assert set(bureau_people(city).values_list("username", flat=True)) == {"city_office"}
+    county = Unit.objects.get(code="bureau")
+    assert {"office", "director", "station1"} <= set(bureau_people(county).values_list("username", flat=True))
+    assert "xz_office" not in set(bureau_people(county).values_list("username", flat=True))
