@@ -5,7 +5,7 @@ from django.db.models import Q, QuerySet
 
 from common.filters import parse_id
 from incidents.models import Incident, IncidentGroupObjectPermission, Measure
-from incidents.timeline import merged_timeline
+from incidents.timeline import MergedTimeline, merged_timeline
 from roles.models import Membership, Unit
 from roles.permissions import Role
 from roles.selectors import user_bureau_ids, user_roles
@@ -205,7 +205,7 @@ def incident_events(incident: Incident):
     return incident.events.select_related("actor", "delegation__acting").prefetch_related("attachments")
 
 
-def incident_timeline(incident: Incident) -> list:
+def incident_timeline(incident: Incident) -> "MergedTimeline":
     """The incident's record, oldest first: its events, and every report filed on it (首报, 上报, 续报,
     the station's progress reports, 终报, after-action; added by reporting through
     incidents.timeline.TIMELINE_SOURCES), as incidents.timeline.TimelineEntry in the reader's language.

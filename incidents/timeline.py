@@ -177,10 +177,36 @@ def event_entries(events) -> list[TimelineEntry]:
     return entries
 
 
-def merged_timeline(incident, events) -> list[TimelineEntry]:
+class MergedTimeline:
+    """The incident's record in order, formatted a page at a time: the page's events become lines
+    (event_entries, one query per model they name) only when sliced, so an incident with 500 events
+    formats the 20 shown, not all of them (issue 13). Supports len() and slicing (what a Paginator
+    uses); iterating formats everything."""
+
+    def __init__(self, rows: list):
+        self._rows = rows  # (at, order, n, IncidentEvent | TimelineEntry), sorted
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index:index + 1 if index != -1 else None][0]
+        rows = self._rows[index]
+        events = [item for _at, order, _n, item in rows if order == 0]
+        lines = iter(event_entries(events))
+        return [next(lines) if order == 0 else item for _at, order, _n, item in rows]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def merged_timeline(incident, events) -> MergedTimeline:
     """The incident's events and what other apps add (TIMELINE_SOURCES), oldest first; at the same
-    moment an event comes before a report, as the step precedes what it sends."""
-    entries = [(entry.at, 0, n, entry) for n, entry in enumerate(event_entries(events))]
+    moment an event comes before a report, as the step precedes what it sends. Events are formatted
+    when their page is read (MergedTimeline)."""
+    rows = [(event.at, 0, n, event) for n, event in enumerate(events)]
     for source in TIMELINE_SOURCES:
-        entries += [(entry.at, 1, n, entry) for n, entry in enumerate(source(incident))]
-    return [entry for *_key, entry in sorted(entries, key=lambda row: row[:3])]
+        rows += [(entry.at, 1, n, entry) for n, entry in enumerate(source(incident))]
+    rows.sort(key=lambda row: row[:3])
+    return MergedTimeline(rows)

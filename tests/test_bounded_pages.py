@@ -148,7 +148,9 @@ def test_the_incident_page_shows_the_latest_events_reports_and_deadlines(file_in
     few, _body = _get(client, f"/incidents/{incident.pk}/")
     grow(120, 2)
     many, body = _get(client, f"/incidents/{incident.pk}/")
-    assert many == few
+    # Never more queries with more rows; fewer is possible: only the page's events are formatted, and
+    # a page of comments names no unit or person to look up (incidents.timeline.MergedTimeline).
+    assert many <= few
     assert "批注2-119" in body and "批注2-0" not in body  # the newest events, the last page
     assert len(re.findall(r"批注\d-\d+", body)) <= 50
     assert "events=1#timeline" in body  # the first page is one click away
