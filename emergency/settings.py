@@ -107,6 +107,7 @@ TEMPLATES = [
                 "reporting.context_processors.inbox",
                 "roles.context_processors.bureau",
                 "roles.context_processors.menu",
+                "duty.context_processors.on_duty",
             ],
         },
     },
@@ -214,6 +215,10 @@ HEARTBEAT_STALE_SECONDS = config.int("HEARTBEAT_STALE_SECONDS", default=60, mini
 # Early warning before holidays and major events (plan 三(三)4 2)): beat opens a deployment this many
 # days before the occasion's first day (alerts.services.open_deployments; beat runs it every hour).
 EARLY_WARNING_DAYS = config.int("EARLY_WARNING_DAYS", default=7, minimum=1)
+# The duty roster must cover this many days ahead, from tomorrow (issue 14): an uncovered stretch becomes a
+# shift with nobody on it, a roster gap the office owes before it starts (duty.gaps.coverage_check).
+# 0: no check. Only bureaus that keep a roster (have planned a shift) are checked.
+DUTY_ROSTER_DAYS_AHEAD = config.int("DUTY_ROSTER_DAYS_AHEAD", default=3, minimum=0)
 
 # Hosts a unit's group-robot webhook may point at (roles.webhooks): https only, public addresses only.
 ROBOT_WEBHOOK_HOSTS = config.list("ROBOT_WEBHOOK_HOSTS", default=["qyapi.weixin.qq.com", "oapi.dingtalk.com"])
@@ -270,6 +275,10 @@ CELERY_BEAT_SCHEDULE = {
     # idempotent (one deployment per bureau and occasion), so the other 23 runs open nothing.
     "open-early-warning-deployments": {"task": "alerts.tasks.open_early_warning_deployments", "schedule": 3600.0,
                                        "options": {"expires": 3600.0}},
+    # Hourly, not daily: it does nothing once the days ahead are covered, and a beat down at the hour
+    # of a daily run would leave a day unchecked (duty.gaps.coverage_check).
+    "duty-roster-coverage": {"task": "duty.tasks.roster_coverage_check", "schedule": 3600.0,
+                             "options": {"expires": 3600.0}},
 }
 # Queues: the sweep never waits behind deliveries, and each channel has its own queue so a slow
 # mail server or robot cannot hold back the others (reporting.delivery.QUEUES routes deliveries).
@@ -278,6 +287,7 @@ CELERY_TASK_QUEUES = [Queue(name) for name in ("sweep", "in_app", "email", "webh
 CELERY_TASK_DEFAULT_QUEUE = "celery"
 CELERY_TASK_ROUTES = {
     "reporting.tasks.sweep_deadlines": {"queue": "sweep"},
+    "duty.tasks.roster_coverage_check": {"queue": "sweep"},
     "reporting.tasks.redeliver_unsent": {"queue": "sweep"},
     "reporting.tasks.fetch_bounces": {"queue": "email"},  # mail work, on the email worker
     "alerts.tasks.open_early_warning_deployments": {"queue": "sweep"},

@@ -69,6 +69,9 @@ def home(request):
         "now": timezone.now(),
         # Bureau staff (any role) rely on the sweep's reminders: warn them where they start.
         "stale": heartbeat_is_stale() if roles else False,
+        # Who is on duty now (issue 14), for the office and the leading group: the top bar's `on_duty`, larger.
+        "show_on_duty": bool(roles & {Role.OFFICE_STAFF, Role.LEADING_GROUP_MEMBER, Role.LEADING_GROUP_LEADER,
+                                      Role.HQ_COMMANDER}),
     }
     return render(request, "home.html", context)
 

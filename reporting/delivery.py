@@ -185,9 +185,34 @@ def robot_chunks(rows: list[Outbox]) -> list[list[Outbox]]:
 
 
 def robot_text(rows: list[Outbox]) -> str:
-    """A robot message has no subject line: the subject (or the single title) heads the text."""
+    """A robot message has no subject line: the subject (or the single title) heads the text. An
+    overdue notice to the office's group names who is on duty (issue 14, reporting.on_duty)."""
     subject, text = digest(rows)
-    return f"{subject}\n{text}"
+    duty = on_duty_line(rows)
+    return f"{subject}\n{text}" + (f"\n\n{duty}" if duty else "")
+
+
+# The on-duty line fits in what ROBOT_MAX_BYTES leaves below the robots' 2,048 bytes.
+DUTY_LINE_MAX_BYTES = 200
+
+
+def on_duty_line(rows: list[Outbox]) -> str:
+    """"值班：张三、王五（带班领导：李四）" for the bureau of the first overdue notice among `rows`, in the
+    portal's language; empty when there is none or nobody is on duty."""
+    from reporting.on_duty import on_duty
+
+    row = next((r for r in rows if r.step == Outbox.Step.OVERDUE and r.obligation_id is not None), None)
+    bureau = row.obligation.owner_unit.bureau() if row is not None else None
+    if bureau is None:
+        return ""
+    leader, staff = on_duty(bureau, timezone.now())
+    if leader is None and not staff:
+        return ""
+    with translation.override(settings.LANGUAGE_CODE):
+        line = _("On duty: %(staff)s (leader on duty: %(leader)s)") % {
+            "staff": "、".join(user.display_name for user in staff) or "—",
+            "leader": leader.display_name if leader is not None else "—"}
+    return line.encode("utf-8")[:DUTY_LINE_MAX_BYTES].decode("utf-8", "ignore")
 
 
 def notify(users, *, step: str, title: str, body: str = "", incident=None, obligation=None, message_key: str = "",

@@ -18,6 +18,7 @@ from incidents.models import Incident
 from reporting.clock import UNKNOWN_LEVEL, alert_schedule, due_after, next_alert
 from reporting.delivery import enqueue
 from reporting.models import Kind, Obligation, Outbox, ReportingRule, SweepHeartbeat
+from reporting.on_duty import on_duty_people
 from roles.models import Membership, Unit
 from roles.selectors import leading_groups, office_section
 
@@ -47,7 +48,7 @@ def sweep_due(*, now=None, batch: int | None = None) -> SweepResult:
     now = now or db_now()
     batch = batch or settings.DEADLINE_SWEEP_BATCH
     result = SweepResult(now=now)
-    recipients = Recipients()
+    recipients = Recipients(now=now)
     while True:
         with transaction.atomic():
             # Claim and read in one query: rows another sweep holds are skipped, not waited for.
@@ -229,7 +230,9 @@ def progress_continue(missed: list[Due], active_incidents: dict[int, Incident]) 
 class Recipients:
     """Who gets each step, looked up once per unit per sweep (a sweep may carry thousands of rows)."""
 
-    def __init__(self):
+    def __init__(self, now=None):
+        self._now = now  # the sweep's time: who is on duty then (reporting.on_duty)
+        self._on_duty = {}  # bureau id → [(channel, recipient)] of the people on duty
         self._found = {}
         self._by_unit = {}
         self._units = {}
@@ -261,6 +264,7 @@ class Recipients:
 
     def _look_up(self, step: str, owner_unit_id: int | None) -> list[tuple[str, str]]:
         owner = self._unit_by_id(owner_unit_id) if owner_unit_id is not None else None
+        found = set()
         if step in REMINDERS:
             units = [owner]
         elif step == Outbox.Step.OVERDUE:  # the owner and its own bureau's office
@@ -269,13 +273,16 @@ class Recipients:
             if key not in self._office:
                 self._office[key] = office_section(bureau) or owner
             units = [owner, self._office[key]]
+            # What goes to "the office" reaches the people on duty first (issue 14): one lookup per bureau.
+            if bureau is not None and key not in self._on_duty:
+                self._on_duty[key] = people_recipients(on_duty_people(bureau, self._now or timezone.now()))
+            found.update(self._on_duty.get(key, []))
         else:  # escalation: the owner's own bureau's leading group (every one when the owner is unknown)
             bureau = owner.bureau() if owner is not None else None
             key = bureau.pk if bureau is not None else None
             if key not in self._leading:
                 self._leading[key] = list(leading_groups(bureau))
             units = self._leading[key]
-        found = set()
         for unit in units:
             found.update(self._unit(unit))
         return sorted(found)
@@ -289,6 +296,16 @@ class Recipients:
         if unit.pk not in self._by_unit:
             self._by_unit[unit.pk] = unit_recipients(unit)
         return self._by_unit[unit.pk]
+
+
+def people_recipients(users) -> list[tuple[str, str]]:
+    """[(channel, recipient)] of people: each in the app, and by email when they have an address."""
+    found = []
+    for user in users:
+        found.append((Outbox.Channel.IN_APP, str(user.pk)))
+        if user.email:
+            found.append((Outbox.Channel.EMAIL, user.email))
+    return found
 
 
 def unit_recipients(unit: Unit) -> list[tuple[str, str]]:

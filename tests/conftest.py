@@ -61,7 +61,8 @@ def restore_migration_data():
     from django.core.management.sql import emit_post_migrate_signal
 
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
-    for module in ("incidents.migrations.0002_plan_policy", "reporting.migrations.0014_written_report_rule"):
+    for module in ("incidents.migrations.0002_plan_policy", "reporting.migrations.0014_written_report_rule",
+                   "alerts.migrations.0003_plan_occasions_and_tasks"):
         importlib.import_module(module).seed(apps, None)
 
 

@@ -17,7 +17,7 @@ from reporting.models.rules import Kind
 # What an obligation can be owed about (reporting.subjects): exactly one of these foreign keys is set
 # (the check constraint below). A new subject is a nullable foreign key here, its name in this tuple,
 # and a unique (subject, kind, sequence) constraint, which is also its index.
-SUBJECT_FIELDS = ("incident", "plan_version", "rectification", "improvement_action", "resource", "deployment")
+SUBJECT_FIELDS = ("incident", "plan_version", "rectification", "improvement_action", "resource", "deployment", "shift")
 
 
 def one_subject() -> Q:
@@ -85,6 +85,9 @@ class Obligation(models.Model):
                                       blank=True, on_delete=models.PROTECT, related_name="obligations", db_index=False)
     improvement_action = models.ForeignKey("readiness.ImprovementAction", verbose_name=_("improvement action"), null=True,
                                            blank=True, on_delete=models.PROTECT, related_name="obligations", db_index=False)
+    # A duty shift with no leader or no staff on duty (Kind.ROSTER_GAP, duty.gaps; issue 14).
+    shift = models.ForeignKey("duty.Shift", verbose_name=_("shift"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="obligations", db_index=False)
     # The first report: the plan counts from occurrence (starts_at). When the station learned of it
     # later, the record also shows lateness from discovery, and the office may accept discovery as
     # the start when it verifies (with a reason, on the timeline): then the counts judge by it.
@@ -107,8 +110,9 @@ class Obligation(models.Model):
             models.UniqueConstraint(fields=["improvement_action", "kind", "sequence"],
                                     name="obligation_unique_improvement_action"),
             models.UniqueConstraint(fields=["resource", "kind", "sequence"], name="obligation_unique_resource"),
-            models.CheckConstraint(condition=one_subject(), name="obligation_one_subject"),
+            models.UniqueConstraint(fields=["shift", "kind", "sequence"], name="obligation_unique_shift"),
             models.UniqueConstraint(fields=["deployment", "kind", "sequence"], name="obligation_unique_deployment"),
+            models.CheckConstraint(condition=one_subject(), name="obligation_one_subject"),
         ]
         indexes = [
             # The sweep's query. Partial: a million rows with nothing more to send cost nothing.

@@ -23,7 +23,7 @@ class Kind(models.TextChoices):
     REQUESTED_REPORT = "requested_report", _("report the city asked for (催报)")
     # 先电话报告，后补报文字: a report phoned to a recipient owes the same report in writing (docs/deadlines.md rule 17).
     WRITTEN_REPORT = "written_report", _("written report after a phone report (补报文字)")
-    # Readiness (readiness.deadlines; docs/deadlines.md rules R1–R4): the plans' reviews and revisions (六(一)),
+    # Readiness (readiness.deadlines; docs/deadlines.md rules 22–25): the plans' reviews and revisions (六(一)),
     # a drill's rectification items, an assessment's improvement actions.
     PLAN_REVIEW = "plan_review", _("plan review (预案评估)")
     PLAN_REVISION = "plan_revision", _("plan revision (预案修订)")
@@ -33,6 +33,8 @@ class Kind(models.TextChoices):
     RESOURCE_CHECK = "resource_check", _("check of an emergency resource (应急物资装备检查)")
     # A task of an early-warning deployment before a holiday or major event (alerts; docs/deadlines.md rule 20).
     DEPLOYMENT_TASK = "deployment_task", _("deployment task (预警部署任务)")
+    # A duty shift with no leader or no staff on duty, owed by the office before it starts (issue 14, rule 21).
+    ROSTER_GAP = "roster_gap", _("duty roster gap (值班空缺)")
 
 
 # The kinds the plan ties to levels Ⅰ–Ⅲ (三(二)2-1), judged on the incident's effective level; which

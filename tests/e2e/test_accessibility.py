@@ -172,16 +172,27 @@ def busy_bureau(cast, categories, file_incident, to_state):
                                 category=categories["food_safety"], proposed_level=2)
     for _ in range(3):  # each sweep takes the next step: reminders, overdue, escalation
         sweep_due(now=timezone.now())
+    # The duty roster (issue 14): a shift under way (named in every top bar), a gap ahead, a handover.
+    from duty import roster
+
+    bureau, now = Unit.objects.get(code="bureau"), timezone.now()
+    current = roster.shift_create(actor=cast["office"], bureau=bureau, starts_at=now - timedelta(hours=1),
+                                  ends_at=now + timedelta(hours=23), leader=cast["director"], staff=[cast["office"]])
+    roster.shift_create(actor=cast["office"], bureau=bureau, starts_at=now + timedelta(hours=23),
+                        ends_at=now + timedelta(hours=47), leader=cast["deputy"], is_holiday=True)
+    roster.handover_record(actor=cast["office"], shift_out=current, open_items="城关所回电待复")
+    named["shift"] = current
     return named
 
 
 PAGES = {
     "station1": ["/", "/incidents/new/", "/incidents/", "/incidents/{active}/", "/incidents/{returned}/",
                  "/incidents/{draft}/", "/incidents/{draft}/edit/", "/reporting/notifications/", "/org/",
-                 "/org/units/chengguan/", "/org/units/chengguan/edit/"],
+                 "/org/units/chengguan/", "/org/units/chengguan/edit/", "/duty/"],
     "office": ["/", "/incidents/new/", "/incidents/", "/incidents/{active}/", "/incidents/{submitted}/", "/no-such-page/",
                "/incidents/{closed}/", "/reporting/board/", "/reporting/accountability/", "/dashboard/",
-               "/reporting/notifications/", "/org/", "/org/contacts/county_government/edit/"],
+               "/reporting/notifications/", "/org/", "/org/contacts/county_government/edit/",
+               "/duty/", "/duty/shifts/{shift}/", "/duty/shifts/new/", "/duty/import/", "/duty/handovers/"],
     "director": ["/", "/incidents/{verified}/", "/incidents/{active}/", "/dashboard/", "/reporting/board/",
                  "/reporting/notifications/", "/org/delegations/"],
     "deputy": ["/", "/incidents/{active}/"],

@@ -22,6 +22,9 @@ MATRIX = {
     "edit outside contacts":      [403, 403, 302, 403, 403, 403, 302, 403, 302],
     "api: who am I":              [200, 200, 200, 200, 200, 200, 200, 200, 401],
     "administration site":        [302, 302, 302, 302, 302, 302, 200, 302, 302],
+    "view the duty roster":       [200, 200, 200, 200, 200, 200, 200, 403, 302],
+    "plan a duty shift":          [403, 403, 302, 403, 403, 403, 403, 403, 302],
+    "api: who is on duty":        [200, 200, 200, 200, 200, 200, 200, 404, 401],
 }
 
 NEW_PHONE = "0371-62100000"
@@ -44,11 +47,25 @@ def _request(action, login, api, who):
         return api(who).get("/api/me/")
     if action == "administration site":
         return login(who).get("/admin/")
+    if action == "view the duty roster":
+        return login(who).get("/duty/")
+    if action == "plan a duty shift":
+        from datetime import timedelta
+
+        from django.utils import timezone
+
+        start = timezone.localtime() + timedelta(days=1)
+        return login(who).post("/duty/shifts/new/", {
+            "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "ends_at": (start + timedelta(hours=24)).strftime("%Y-%m-%dT%H:%M")})
+    if action == "api: who is on duty":
+        return api(who).get("/api/duty/now/")
     raise AssertionError(action)
 
 
 def _state():
-    return Unit.objects.get(code="chengguan").phone, Contact.objects.get(code="county_government").phone
+    from duty.models import Shift
+
+    return Unit.objects.get(code="chengguan").phone, Contact.objects.get(code="county_government").phone, Shift.objects.count()
 
 
 @pytest.mark.parametrize(
@@ -59,7 +76,7 @@ def test_permission_matrix(cast, login, api, action, who, expected):
     before = _state()
     response = _request(action, login, api, who)
     assert response.status_code == expected, f"{who} → {action}: {response.status_code}"
-    if expected != 302 and action.startswith("edit"):
+    if expected != 302 and action.startswith(("edit", "plan")):
         assert _state() == before, "a refused edit changed data"
 
 

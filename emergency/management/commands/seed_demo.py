@@ -68,6 +68,7 @@ class Command(BaseCommand):
         admin = self._user("admin", password, last_name="管理员", first_name="", position="系统管理员",
                            is_staff=True, is_superuser=True)
         admin.groups.add(groups[Role.ADMINISTRATOR])
+        self._duty_roster()
 
         from resources.demo import seed_resources
 
@@ -78,6 +79,35 @@ class Command(BaseCommand):
             bureau = next((m.unit.bureau() for m in user.memberships.select_related("unit")), None)
             self.stdout.write(f"  {username:<11} {user.display_name} · {user.position}"
                               + (f" · {bureau.name}" if bureau else ""))
+
+    def _duty_roster(self):
+        """A week of 24-hour shifts (08:00 to 08:00 Beijing time) of the plan's county around today, so
+        someone is on duty in the top bar (issue 14), and one shift after it with no staff on duty yet: a
+        roster gap the office owes (docs/deadlines.md rule 18). Days that already have a shift are left alone."""
+        import datetime
+
+        from django.utils import timezone
+
+        from duty.models import Shift
+        from duty.roster import shift_create
+
+        bureau = Unit.objects.get(code="bureau")
+        people = {u.username: u for u in User.objects.filter(username__in=["director", "deputy", "office", "food"])}
+        today = timezone.localdate()
+        for offset in range(-3, 5):
+            start = timezone.make_aware(datetime.datetime.combine(today + datetime.timedelta(days=offset), datetime.time(8)))
+            end = start + datetime.timedelta(days=1)
+            if Shift.objects.planned().filter(bureau=bureau, starts_at__lt=end, ends_at__gt=start).exists():
+                continue
+            leader = people["director" if offset % 2 == 0 else "deputy"]
+            if offset == 4:  # the gap: planned through the service, which opens the office's deadline
+                shift_create(actor=people["office"], bureau=bureau, starts_at=start, ends_at=end, leader=leader,
+                             note="值班员待定")
+                continue
+            # Past shifts too (a service refuses to plan the past): written directly, fully staffed, no deadline owed.
+            shift = Shift.objects.create(bureau=bureau, starts_at=start, ends_at=end, leader=leader,
+                                         created_by=people["office"], is_holiday=start.weekday() >= 5)
+            shift.staff.set([people["office"], people["food"]] if offset % 2 == 0 else [people["food"]])
 
     def _user(self, username, password, **fields):
         user, _created = User.objects.update_or_create(username=username, defaults=fields)
