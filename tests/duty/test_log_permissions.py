@@ -19,7 +19,9 @@ DOC = Path(__file__).resolve().parents[2] / "docs" / "permissions.md"
 
 def _table() -> dict[str, list[str]]:
     text = DOC.read_text(encoding="utf-8")
-    section = text[text.index("## The duty log"):]
+    start = text.index("## The duty log")
+    end = text.find("\n## ", start + 1)  # the section ends at the next heading of its level
+    section = text[start:end if end != -1 else None]
     rows = [line for line in section.splitlines() if line.startswith("| ")]
     header = [cell.strip() for cell in rows[0].strip("|").split("|")]
     assert header[1:] == PEOPLE, header
