@@ -67,7 +67,8 @@ def test_a_missed_deadline_from_board_to_accountability(cast, categories, open_a
     obligation.refresh_from_db()
     assert obligation.status == Obligation.Status.FULFILLED and obligation.late_by_seconds > 0
 
-    office.goto(f"{office.base}/reporting/accountability/")
+    today = timezone.localdate()  # a period around today: the default month misses a deadline just before midnight on the 1st
+    office.goto(f"{office.base}/reporting/accountability/?start={today - timedelta(days=1)}&end={today + timedelta(days=1)}")
     page = office.content()
     assert "12315转来" in page and "迟报" in page
     shot(office, "deadline-4-accountability")
