@@ -62,17 +62,8 @@ def create(incident: Incident, kind: str, owner_unit, starts_at, *, level, seque
         if minutes is None and days is None:
             return None
         due_at = due_after(starts_at, minutes=minutes, days=days)
-    if sequence is None:
-        last = Obligation.objects.filter(incident=incident, kind=kind).order_by("-sequence").first()
-        sequence = last.sequence + 1 if last else 1
-    now = timezone.now()
-    obligation = Obligation(incident=incident, kind=kind, sequence=sequence, owner_unit=owner_unit,
-                            starts_at=min(starts_at, due_at), due_at=due_at, measure=measure)
-    if due_at <= now:
-        obligation.status, obligation.overdue_at = S.OVERDUE, due_at
-    obligation.next_alert_at = next_alert(obligation, after=min(now, obligation.starts_at) - timedelta(seconds=1))
-    obligation.save()
-    return obligation
+    return _new_row(kind=kind, owner_unit=owner_unit, starts_at=starts_at, due_at=due_at, sequence=sequence,
+                    subject={"incident": incident}, measure=measure)
 
 
 def create_for(*, kind: str, owner_unit, starts_at, due_at, sequence: int | None = None, **subject) -> Obligation:
@@ -87,12 +78,19 @@ def create_for(*, kind: str, owner_unit, starts_at, due_at, sequence: int | None
 
     if len(subject) != 1 or next(iter(subject)) not in SUBJECT_FIELDS or next(iter(subject.values())) is None:
         raise ValueError(f"create_for needs exactly one subject of {SUBJECT_FIELDS}, got {sorted(subject)}")
+    return _new_row(kind=kind, owner_unit=owner_unit, starts_at=starts_at, due_at=due_at, sequence=sequence,
+                    subject=subject)
+
+
+def _new_row(*, kind: str, owner_unit, starts_at, due_at, sequence: int | None, subject: dict, **fields) -> Obligation:
+    """Save a new row about `subject` ({field: object}): the next sequence of that kind for that subject
+    unless given, born overdue when `due_at` has passed, its first alert set (create, create_for)."""
     if sequence is None:
         last = Obligation.objects.filter(kind=kind, **subject).order_by("-sequence").values_list("sequence", flat=True).first()
         sequence = (last or 0) + 1
     now = timezone.now()
     obligation = Obligation(kind=kind, sequence=sequence, owner_unit=owner_unit, starts_at=min(starts_at, due_at),
-                            due_at=due_at, **subject)
+                            due_at=due_at, **subject, **fields)
     if due_at <= now:
         obligation.status, obligation.overdue_at = S.OVERDUE, due_at
     obligation.next_alert_at = next_alert(obligation, after=min(now, obligation.starts_at) - timedelta(seconds=1))
