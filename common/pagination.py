@@ -31,3 +31,23 @@ class KeysFirstPagination(PageNumberPagination):
     """DRF's page-number pagination (the same `page` parameter and response) on KeysFirstPaginator."""
 
     django_paginator_class = KeysFirstPaginator
+
+
+class CountedInParts:
+    """A queryset to paginate whose count is the sum of disjoint querysets' counts, for a list whose
+    condition is an OR that PostgreSQL can only count by reading the whole table, while each of its
+    parts alone is an index scan (reporting.selectors.obligation_visibility). Everything else —
+    slicing, ordering, `values_list`, `filter` — is the queryset's own. The caller vouches that the
+    parts are disjoint and that their union is the queryset."""
+
+    def __init__(self, queryset, parts):
+        self.queryset, self.parts = queryset, parts
+
+    def count(self) -> int:
+        return sum(part.count() for part in self.parts)
+
+    def __getitem__(self, key):
+        return self.queryset[key]
+
+    def __getattr__(self, name):
+        return getattr(self.queryset, name)

@@ -127,9 +127,11 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = DATABASES["default"]["CONN_MAX_AGE"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # No JIT compilation for the portal's queries (issue 13): they are short, and on large tables the
     # planner's cost estimate switched JIT on for a list query, spending 577 ms of 655 ms compiling.
-    # Measured in docs/benchmarks.md (province scale, "JIT on" column).
+    # Random reads priced as on SSD or in memory (1.1, PostgreSQL's default 4.0 is for spinning
+    # disks): at 4.0 the planner read all 100,000 incidents rather than look up a bureau's 3,200 by
+    # index, and /api/obligations/ took 88 ms instead of 39 (docs/benchmarks.md, province scale).
     options = DATABASES["default"].setdefault("OPTIONS", {})
-    options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off"]))
+    options["options"] = " ".join(filter(None, [options.get("options", ""), "-c jit=off -c random_page_cost=1.1"]))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "roles.User"

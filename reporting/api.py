@@ -12,6 +12,7 @@ from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
 from common import limits
+from common.pagination import CountedInParts, KeysFirstPagination
 from common.timebounds import validate_day, validate_happened
 from incidents.selectors import incidents_visible_to
 from reporting import sending, services
@@ -19,7 +20,8 @@ from reporting.bounces import check_resend, delivery_resend
 from reporting.filters import ObligationFilter
 from reporting.subjects import subject_field
 from reporting.models import REPORT_FACTS, Notification, Obligation, Report, ReportDelivery
-from reporting.selectors import accountability, deliveries_visible_to, obligations_visible_to, reports_of
+from reporting.selectors import (accountability, deliveries_visible_to, obligation_visibility, obligations_visible_to,
+                                 reports_of)
 from roles.models import Contact, User
 
 
@@ -60,8 +62,16 @@ class ObligationViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = ObligationSerializer
     filterset_class = ObligationFilter
 
+    pagination_class = KeysFirstPagination  # a deep page reads one page of rows, not every skipped one
+
     def get_queryset(self):
         return obligations_visible_to(self.request.user).select_related("waived_by").order_by("due_at", "pk")
+
+    def paginate_queryset(self, queryset):
+        # The page count as the sum of the two halves of the visibility, each counted by an index
+        # (reporting.selectors.obligation_visibility; issue 13), with the same filters.
+        parts = [self.filter_queryset(Obligation.objects.filter(half)) for half in obligation_visibility(self.request.user)]
+        return super().paginate_queryset(CountedInParts(queryset, parts))
 
     @extend_schema(request=WaiveSerializer, responses=ObligationSerializer)
     @action(detail=True, methods=["post"])

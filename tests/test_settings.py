@@ -130,9 +130,10 @@ def _database_settings(**env):
 
 
 def test_postgresql_connections_run_without_jit_and_persist_for_conn_max_age():
-    """Issue 13: JIT compilation off for the portal's queries; kept connections are health-checked."""
+    """Issue 13: JIT compilation off and random reads priced as in memory for the portal's queries;
+    kept connections are health-checked."""
     found = _database_settings(DEBUG="true", DATABASE_URL="postgres://u:p@db:5432/portal", CONN_MAX_AGE="60")
-    assert found["OPTIONS"]["options"] == "-c jit=off"
+    assert found["OPTIONS"]["options"] == "-c jit=off -c random_page_cost=1.1"
     assert found["CONN_MAX_AGE"] == 60 and found["CONN_HEALTH_CHECKS"] is True
     closed = _database_settings(DEBUG="true", DATABASE_URL="postgres://u:p@db:5432/portal")
     assert closed["CONN_MAX_AGE"] == 0 and closed["CONN_HEALTH_CHECKS"] is False

@@ -55,3 +55,32 @@ def test_the_report_form_offers_only_kinds_of_report():
 
     offered = {kind for kind, _label in ReportForm.base_fields["kind"].choices}
     assert offered == {Kind.UPWARD_REPORT, Kind.PROGRESS_REPORT, Kind.FINAL_REPORT, Kind.AFTER_ACTION_REPORT}
+
+
+def test_the_obligations_api_counts_the_rows_it_pages_through(file_incident, api, cast, monkeypatch):
+    """Issue 13: /api/obligations/ counts its two halves apart (incidents' obligations, other
+    subjects'; reporting.selectors.obligation_visibility): the count is that of the rows the pages
+    hold, for the office (both halves), a station (its incidents only) and with filters."""
+    from common.pagination import KeysFirstPagination
+    from duty import roster
+    from roles.models import Unit
+
+    monkeypatch.setattr(KeysFirstPagination, "page_size", 2)  # several pages of a few rows
+    file_incident()
+    file_incident(station_user="station2")
+    start = timezone.now() + datetime.timedelta(days=3)
+    roster.shift_create(actor=cast["office"], bureau=Unit.objects.get(code="bureau"), starts_at=start,
+                        ends_at=start + datetime.timedelta(hours=8))  # nobody on it: a roster gap of the office
+    for user, query in [("office", {}), ("office", {"kind": Kind.ROSTER_GAP}), ("office", {"status": "pending"}),
+                        ("station1", {}), ("station2", {"status": "pending"})]:
+        client, ids, page = api(user), [], 1
+        while page:
+            data = client.get("/api/obligations/", {**query, "page": page}).json()
+            ids += [row["id"] for row in data["results"]]
+            page = page + 1 if data["next"] else None
+        assert data["count"] == len(ids) == len(set(ids)), (user, query)
+        if user == "office" and not query:
+            assert Obligation.objects.filter(incident=None, kind=Kind.ROSTER_GAP).values("pk").get()["pk"] in ids
+            assert len(ids) > 2
+        if user.startswith("station"):
+            assert not Obligation.objects.filter(pk__in=ids, incident=None).exists()
