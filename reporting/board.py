@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +17,7 @@ from django.utils.translation import gettext_lazy
 
 from common import xlsx
 from incidents.models import Level
+from reporting import board_state
 from reporting.filters import BoardFilter
 from reporting.models import Kind
 from reporting.numbering import number_obligations, obligation_label
@@ -80,9 +82,14 @@ def _count_links(request, selected: dict, counts: dict) -> list[dict]:
 def board(request):
     """GET /reporting/board/?unit=&kind=&level=&status=&incident=&due=&page=: one page of PAGE_SIZE open
     obligations, earliest due first. With HX-Request (the refresh every 15 s): the counts, that page's
-    rows and the page links only, a constant number of queries whatever the number of rows."""
+    rows and the page links only, a constant number of queries whatever the number of rows; 204 and
+    nothing read when the X-Board-State it sends is still current (reporting.board_state)."""
     _require_staff(request.user)
     now = timezone.now()
+    version = board_state.data_version()  # before the board is read: a change made meanwhile shows next time
+    live = bool(request.headers.get("HX-Request"))
+    if live and board_state.is_current(request.headers.get("X-Board-State"), version, now=now):
+        return HttpResponse(status=204)
     filters = _filters(request, now)
     selected = filters.selected()
     counts = board_counts(filters.without(*BoardFilter.COUNTED_ACROSS).qs, now=now)
@@ -102,8 +109,9 @@ def board(request):
         "now": now,
         "query": query.urlencode(),
         "refresh_url": request.get_full_path(),
+        "board_state": board_state.state(version, now=now, changes_at=counts["changes_at"]),
     }
-    if request.headers.get("HX-Request"):
+    if live:
         return render(request, "reporting/board_live.html", context)
     context.update({
         "kinds": Kind.choices,

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from incidents.models import Incident
@@ -104,18 +104,27 @@ def overdue_board(user, *, unit=None, kind=None, level=None, incident=None) -> Q
 def board_counts(rows: QuerySet[Obligation], *, now) -> dict:
     """How many of `rows` (open obligations, e.g. the board's, filtered) are in each status and due
     window, in one aggregate query: {"total", "pending", "overdue", "due_past", "due_1h", "due_24h",
-    "due_later"}.
+    "due_later", "changes_at"}.
     "past" counts what is late by the server's clock (`now`, aware), whether the sweep marked it or not;
-    the windows are those of reporting.filters.DUE_WINDOWS (1h and 24h: due after now, within that)."""
+    the windows are those of reporting.filters.DUE_WINDOWS (1h and 24h: due after now, within that).
+    "changes_at" (aware, or None) is the first instant after `now` at which a row falls due or enters
+    a window, so that the counts change by the clock alone (reporting.board_state)."""
     from reporting.filters import DUE_WINDOWS, due_window
 
     windows = {f"due_{name}": Count("pk", filter=due_window(name, now)) for name in DUE_WINDOWS}
-    return rows.order_by().aggregate(
+    # A row due at D falls due at D and enters a window reaching `ahead` seconds forward at D - ahead.
+    aheads = sorted({edge for edges in DUE_WINDOWS.values() for edge in edges if edge is not None})
+    crossings = {f"next_{ahead}": Min("due_at", filter=Q(due_at__gt=now + timedelta(seconds=ahead))) for ahead in aheads}
+    counts = rows.order_by().aggregate(
         total=Count("pk"),
         pending=Count("pk", filter=Q(status=Obligation.Status.PENDING)),
         overdue=Count("pk", filter=Q(status=Obligation.Status.OVERDUE)),
         **windows,
+        **crossings,
     )
+    changes = [due - timedelta(seconds=ahead) for ahead in aheads if (due := counts.pop(f"next_{ahead}")) is not None]
+    counts["changes_at"] = min(changes, default=None)
+    return counts
 
 
 def obligations_owed_by(user) -> QuerySet[Obligation]:

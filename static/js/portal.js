@@ -22,3 +22,9 @@ document.addEventListener("click", function (event) {
   var back = event.target.closest("a[data-history-back]");
   if (back && window.history.length > 1) { event.preventDefault(); window.history.back(); }
 });
+// The overdue board's refresh says which state of the board the page shows; the server answers 204
+// when nothing in it can have changed, and htmx then leaves the page as it is (reporting.board_state).
+document.addEventListener("htmx:configRequest", function (event) {
+  var shown = event.detail.elt.querySelector && event.detail.elt.querySelector("[data-board-state]");
+  if (shown && shown.dataset.boardState) { event.detail.headers["X-Board-State"] = shown.dataset.boardState; }
+});

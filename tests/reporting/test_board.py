@@ -197,3 +197,88 @@ def test_a_station_counts_and_sees_only_its_own(many_open, login):
 def test_an_outsider_may_not_see_the_board(cast, login):
     assert login("outsider").get("/reporting/board/").status_code == 403
     assert login("outsider").get("/reporting/board.xlsx").status_code == 403
+
+
+# ---------------------------------------------------------------- the refresh of an unchanged board (reporting.board_state)
+
+
+def _state(body: str) -> str:
+    return re.search(r'data-board-state="([^"]*)"', body).group(1)
+
+
+def _refresh(client, state: str):
+    return client.get("/reporting/board/", HTTP_HX_REQUEST="true", HTTP_X_BOARD_STATE=state)
+
+
+def test_an_unchanged_board_answers_its_refresh_204_without_reading_it(many_open, login):
+    many_open(3)
+    client = login("office")
+    state = _state(client.get("/reporting/board/").content.decode())
+    assert state
+    with CaptureQueriesContext(connection) as ctx:
+        response = _refresh(client, state)
+    assert response.status_code == 204 and response.content == b""
+    assert not [q for q in ctx.captured_queries if "reporting_obligation" in q["sql"]]
+    # A refresh without a state, or with one not of this portal, reads the board.
+    for sent in ("", "garbage", "1.x", f"{state}0"):
+        response = _refresh(client, sent)
+        assert response.status_code == 200 and 'id="board-counts"' in response.content.decode(), sent
+
+
+def test_any_change_to_what_the_board_shows_is_read_at_the_next_refresh(many_open, login, cast):
+    from roles.services import membership_set
+
+    incident = many_open(2)
+    client = login("office")
+    state = _state(client.get("/reporting/board/").content.decode())
+    Obligation.objects.filter(pk=-1).update(status=Obligation.Status.FULFILLED)  # touches no row: nothing changed
+    assert _refresh(client, state).status_code == 204
+    first = Obligation.objects.filter(incident=incident).order_by("due_at")[0]
+    changes = [
+        lambda: Obligation.objects.filter(pk=first.pk).update(status=Obligation.Status.FULFILLED),
+        lambda: many_open(1),
+        lambda: type(incident).objects.filter(pk=incident.pk).update(title="改了标题"),
+        lambda: membership_set(user=cast["station2"], unit=Unit.objects.get(code="chengguan")),
+    ]
+    for change in changes:
+        change()
+        response = _refresh(client, state)
+        assert response.status_code == 200, change
+        state = _state(response.content.decode())
+        assert _refresh(client, state).status_code == 204
+    assert "改了标题" in _refresh(client, "").content.decode()
+
+
+def test_the_board_is_read_again_when_a_row_falls_due_or_a_minute_has_passed(many_open, login):
+    import time_machine
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        many_open(1, minutes=lambda i: 0.5)  # due in 30 seconds
+        client = login("office")
+        state = _state(client.get("/reporting/board/").content.decode())
+        clock.move_to(start + timedelta(seconds=25))
+        assert _refresh(client, state).status_code == 204
+        clock.move_to(start + timedelta(seconds=31))  # it falls due: "already due" counts it now
+        response = _refresh(client, state)
+        assert response.status_code == 200 and "table-danger" in response.content.decode()
+        # Nothing falls due within the next minute: the state is still kept one minute at most.
+        state, read_at = _state(response.content.decode()), start + timedelta(seconds=31)
+        clock.move_to(read_at + timedelta(seconds=59))
+        assert _refresh(client, state).status_code == 204
+        clock.move_to(read_at + timedelta(seconds=61))
+        assert _refresh(client, state).status_code == 200
+
+
+def test_a_row_entering_the_hour_window_is_a_change(many_open, login):
+    import time_machine
+
+    start = timezone.now()
+    with time_machine.travel(start, tick=False) as clock:
+        many_open(1, minutes=lambda i: 60.5)  # enters "due within 1 hour" in 30 seconds
+        client = login("office")
+        state = _state(client.get("/reporting/board/").content.decode())
+        clock.move_to(start + timedelta(seconds=29))
+        assert _refresh(client, state).status_code == 204
+        clock.move_to(start + timedelta(seconds=31))
+        assert _refresh(client, state).status_code == 200
