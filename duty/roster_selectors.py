@@ -118,7 +118,8 @@ def on_duty_people_of(bureau: Unit, at: datetime.datetime) -> tuple:
     shift = on_duty_now(bureau, at)
     if shift is None:
         return None, []
-    return shift.leader, list(shift.staff.all())
+    # In the order of on_duty_names (the top bar), so that a message and the page name them alike.
+    return shift.leader, list(shift.staff.order_by("last_name", "first_name", "pk"))
 
 
 def bureau_units(bureau: Unit) -> QuerySet[Unit]:

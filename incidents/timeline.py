@@ -13,6 +13,7 @@ from datetime import datetime, timezone as dt_timezone
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import prefetch_related_objects
 from django.utils import dateformat, timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
@@ -142,9 +143,10 @@ def _pairs(event):
 
 
 def event_entries(events) -> list[TimelineEntry]:
-    """IncidentEvents (attachments prefetched) → TimelineEntry, in the order given. Queries: one per
-    model the events name (units, people, categories), whatever the number of events."""
+    """IncidentEvents → TimelineEntry, in the order given. Queries: one for their attachments (none if
+    prefetched), one per model the events name (units, people, categories), whatever the number of events."""
     events = list(events)
+    prefetch_related_objects(events, "attachments")
     names = _Names()
     for event in events:
         model = EVENT_MODELS.get(event.kind)
