@@ -131,6 +131,7 @@ def cases(long_incident: int) -> list[tuple[str, str, str, dict]]:
         ("overdue board, office", "office", "/reporting/board/", {}),
         ("overdue board refresh, office", "office", "/reporting/board/", hx),
         ("overdue board, station", "station1", "/reporting/board/", {}),
+        ("overdue board export (.xlsx, every open row), office", "office", "/reporting/board.xlsx", {}),
         ("home, office", "office", "/", {}),
         ("home, station", "station1", "/", {}),
         ("home, section", "food", "/", {}),
