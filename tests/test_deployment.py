@@ -517,3 +517,18 @@ def test_dockerfile_bakes_in_no_settings(dockerfile):
     baked = sorted({"SECRET_KEY", "SECRET_KEY_FILE", "ALLOWED_HOSTS"} & env.keys())
     assert not baked, f"Dockerfile ENV/ARG must not set {baked}; give build-time values inline on the RUN line"
     assert env.get("DEBUG", "false").lower() == "false", f"Dockerfile sets DEBUG={env['DEBUG']!r}"
+
+
+def test_the_bounce_maildir_is_mounted_where_bounces_are_read(compose):
+    """Issue 11: fetch_bounces runs on the `email` queue; the service that consumes it mounts the
+    volume meant for BOUNCE_MAILDIR (/data/bounces), and every service passes the setting on."""
+    from django.conf import settings
+
+    queue = settings.CELERY_TASK_ROUTES["reporting.tasks.fetch_bounces"]["queue"]
+    readers = [name for name, svc in compose["services"].items()
+               if any("--queues=" in part and queue in part.split("=", 1)[1].split(",") for part in svc.get("command") or [])]
+    assert readers == ["worker"]
+    assert any(str(volume).endswith(":/data/bounces") for volume in compose["services"]["worker"]["volumes"])
+    assert "bounces" in compose["volumes"]
+    for name in readers:
+        assert "BOUNCE_MAILDIR" in compose["services"][name]["environment"]
