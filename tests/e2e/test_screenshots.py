@@ -20,6 +20,7 @@ from incidents.models import Measure
 from reporting.models import Kind
 from reporting.services import report_submit
 from reporting.sweep import sweep_due
+from reporting.texts import first_report_facts
 from roles.models import Unit, User
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,7 +63,8 @@ def morning(cast, categories, file_incident, to_state):
             incident = to_state(file_incident(station, title=title, category=category, proposed_level=3,
                                               occurred_at=timezone.now() - timedelta(minutes=40),
                                               **{"injured": 0, "nature": nature, "description": description}), "active")
-            report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content=description)
+            report_submit(actor=cast["office"], incident=incident, kind=Kind.UPWARD_REPORT, content=description,
+                          facts=first_report_facts(incident))
             to_state(incident, "ended")
         with time_machine.travel(now - timedelta(days=days - 2)):
             report_submit(actor=cast["office"], incident=incident, kind=Kind.FINAL_REPORT, content=f"{description}已处置完毕。")
@@ -70,11 +72,13 @@ def morning(cast, categories, file_incident, to_state):
     active = to_state(file_incident(
         title="城关镇某学校食堂疑似食物中毒", location="城关镇建设路1号 某小学食堂", proposed_level=2,
         **{**recent, "nature": "食物中毒", "injured": 12,
-           "description": "午餐后十余名学生出现呕吐、腹泻症状,已送县人民医院救治。"},
-        measures_taken="食堂已停止供餐,留样已封存,现场已控制。", reporter_name="赵晓东", reporter_phone="0371-62100001",
+           "description": "午餐后十余名学生出现呕吐、腹泻症状,已送县人民医院救治。",
+           "measures_taken": "食堂已停止供餐,留样已封存,现场已控制。"},
+        reporter_name="赵晓东", reporter_phone="0371-62100001",
     ), "active")
     report_submit(actor=cast["office"], incident=active, kind=Kind.UPWARD_REPORT,
-                  content="城关镇某小学食堂午餐后12名学生出现呕吐、腹泻症状,已送医救治,无危重病例。县局已启动Ⅱ级响应。")
+                  content="城关镇某小学食堂午餐后12名学生出现呕吐、腹泻症状,已送医救治,无危重病例。县局已启动Ⅱ级响应。",
+                  facts=first_report_facts(active))
     first = Measure.objects.filter(incident=active).order_by("pk").first()
     incidents.measure_update(actor=cast["deputy"], measure=first, status=Measure.Status.DONE,
                              completion_note="应对措施已制定并下发各相关单位。")
