@@ -33,7 +33,7 @@ class MajorEventForm(BootstrapFormMixin, forms.ModelForm):
 class TaskTemplateForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = TaskTemplate
-        fields = ["title", "owner_number", "days_before", "active"]
+        fields = ["title", "owner_number", "days_before", "active", "done_on_approval"]
 
     def __init__(self, *args, sections=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -62,7 +62,7 @@ def restore_migration_data():
 
     emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
     for module in ("incidents.migrations.0002_plan_policy", "reporting.migrations.0014_written_report_rule",
-                   "alerts.migrations.0003_plan_occasions_and_tasks"):
+                   "alerts.migrations.0003_plan_occasions_and_tasks", "alerts.migrations.0004_task_done_on_approval"):
         importlib.import_module(module).seed(apps, None)
 
 

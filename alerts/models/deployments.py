@@ -5,6 +5,7 @@ before a holiday or major event, with its tasks; each task's deadline is an obli
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from alerts.models.releases import Release
 from roles.models import Unit
 
 
@@ -62,6 +63,8 @@ class DeploymentTask(models.Model):
     done_by = models.ForeignKey("roles.User", verbose_name=_("done by"), null=True, blank=True,
                                 on_delete=models.PROTECT, related_name="+")
     note = models.TextField(_("note"), blank=True)
+    done_on_approval = models.CharField(_("done when the leader approves"), max_length=32, blank=True,
+                                        choices=Release.Kind.choices)  # as the template had it
 
     class Meta:
         verbose_name = _("deployment task")

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from alerts.models.releases import Release
 from roles.models import BilingualName, Unit
 
 
@@ -74,6 +75,10 @@ class TaskTemplate(models.Model):
         _("due days before the first day"), validators=[MinValueValidator(1), MaxValueValidator(60)],
         help_text=_("1: due by 24:00 of the day before the occasion's first day."))
     active = models.BooleanField(_("in use"), default=True)
+    # The plan's "消费预警起草并经领导审批" is done the moment the leader approves the warning (四(三)).
+    done_on_approval = models.CharField(
+        _("done when the leader approves"), max_length=32, blank=True, choices=Release.Kind.choices,
+        help_text=_("A release of this kind, linked to the deployment, completes the task when the leader approves it."))
 
     class Meta:
         verbose_name = _("deployment task template")

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from alerts.calendar import first_days
@@ -37,7 +37,7 @@ def task_templates_for(bureau: Unit) -> list[TaskTemplate]:
         for default in TaskTemplate.objects.filter(bureau=None).order_by("number"):
             TaskTemplate.objects.get_or_create(bureau=bureau, number=default.number, defaults={
                 "title": default.title, "owner_number": default.owner_number, "days_before": default.days_before,
-                "active": default.active})
+                "active": default.active, "done_on_approval": default.done_on_approval})
     return list(TaskTemplate.objects.filter(bureau=bureau).order_by("number"))
 
 
@@ -49,7 +49,8 @@ def _check_owner(bureau: Unit, owner_number: int) -> None:
 
 @transaction.atomic
 def task_template_save(*, actor: User, bureau: Unit, template: TaskTemplate | None = None, title: str,
-                       owner_number: int, days_before: int, active: bool = True) -> TaskTemplate:
+                       owner_number: int, days_before: int, active: bool = True,
+                       done_on_approval: str = "") -> TaskTemplate:
     """Add (template None) or change one task of the bureau's template: the office of the bureau only
     (403). Applies to deployments opened afterwards; open ones keep their tasks (their deadlines are
     rows never moved later). ValidationError for an owner number the bureau has no section for."""
@@ -66,6 +67,7 @@ def task_template_save(*, actor: User, bureau: Unit, template: TaskTemplate | No
         last = TaskTemplate.objects.filter(bureau=bureau).order_by("-number").first()
         template = TaskTemplate(bureau=bureau, number=(last.number + 1) if last else 1)
     template.title, template.owner_number, template.days_before, template.active = title, owner_number, days_before, active
+    template.done_on_approval = done_on_approval or ""
     template.full_clean()
     template.save()
     return template
@@ -166,7 +168,7 @@ def deployment_open(*, bureau: Unit, occasion_key: str, name: str, first_day: da
                     continue
                 due_at = _end_of_local_day(first_day - timedelta(days=template.days_before))
                 DeploymentTask.objects.create(deployment=deployment, number=template.number, title=template.title,
-                                              owner_unit=owner, due_at=due_at)
+                                              owner_unit=owner, due_at=due_at, done_on_approval=template.done_on_approval)
                 create_for(kind=Kind.DEPLOYMENT_TASK, owner_unit=owner, starts_at=now, due_at=due_at,
                            sequence=template.number, deployment=deployment)
     except IntegrityError:  # another beat opened it in the meantime
@@ -182,9 +184,6 @@ def deployment_task_complete(*, actor: User, task: DeploymentTask, note: str) ->
     """The owner unit reports its task done, with a note: its obligation is fulfilled now (late if
     past due; the record keeps it). Members of the owner unit only (403); 409 when already done.
     When every task is done the deployment is done."""
-    from reporting.models import Kind, Obligation
-    from reporting.obligations import fulfil
-
     task = DeploymentTask.objects.select_for_update().select_related("deployment", "owner_unit").get(pk=task.pk)
     if not Membership.objects.filter(user=actor, unit=task.owner_unit).exists():
         raise PermissionDenied(_("Only the staff of %(unit)s may report this task done.") % {"unit": task.owner_unit.display_name})
@@ -193,15 +192,39 @@ def deployment_task_complete(*, actor: User, task: DeploymentTask, note: str) ->
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Say what was done.")})
-    now = timezone.now()
-    task.done_at, task.done_by, task.note = now, actor, note
+    _task_done(task, actor, note, timezone.now())
+    return task
+
+
+def tasks_done_by_release(release, actor: User, at) -> list[DeploymentTask]:
+    """The open tasks of the release's deployment that its approval completes (their template's
+    done_on_approval is the release's kind, e.g. 消费预警起草并经领导审批 by a consumer warning),
+    done by the approving leader at `at`, the release named in the note. Called by
+    alerts.services.releases.release_approve inside its transaction; [] for a release of no deployment."""
+    if release.deployment_id is None:
+        return []
+    tasks = list(DeploymentTask.objects.select_for_update().select_related("deployment").filter(
+        deployment_id=release.deployment_id, done_on_approval=release.kind, done_at=None))
+    with translation.override(settings.LANGUAGE_CODE):  # stored text: in the portal's language, as typed notes are
+        note = _("Approved: %(title)s") % {"title": release.title}
+    for task in tasks:
+        _task_done(task, actor, note, at)
+    return tasks
+
+
+def _task_done(task: DeploymentTask, actor: User, note: str, at) -> None:
+    """Record the task done (locked by the caller), fulfil its obligation (late if past due), and
+    close the deployment when it was the last task."""
+    from reporting.models import Kind, Obligation
+    from reporting.obligations import fulfil
+
+    task.done_at, task.done_by, task.note = at, actor, note
     task.save(update_fields=["done_at", "done_by", "note"])
     obligation = Obligation.objects.select_for_update().filter(
         deployment=task.deployment, kind=Kind.DEPLOYMENT_TASK, sequence=task.number).first()
     if obligation is not None and obligation.is_open:
-        fulfil(obligation, None, now)
+        fulfil(obligation, None, at)
     deployment = task.deployment
     if not deployment.tasks.filter(done_at=None).exists():
         deployment.status = Deployment.Status.DONE
         deployment.save(update_fields=["status"])
-    return task

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Deployment, Release, ReleaseEvent, ReleaseVersion
 from alerts.services.common import section_numbered
+from alerts.services.deployments import tasks_done_by_release
 from common import limits
 from incidents.models import Incident
 from incidents.services import InvalidTransition, leading_group_decider
@@ -220,6 +221,7 @@ def release_approve(*, actor: User, release: Release, note: str = "") -> Release
     release.save(update_fields=["status", "approved_by", "approved_at"])
     _event(release, E.APPROVED, actor, now, note=(note or "").strip()[:limits.REASON], delegation=delegation,
            version=release.versions.count())
+    tasks_done_by_release(release, actor, now)  # e.g. the deployment's 消费预警起草并经领导审批
     return release
 
 

@@ -230,3 +230,42 @@ def test_the_publicity_section_drafts_a_release_for_a_deployment(drafters, api):
                                                    "body": "全局部署节日市场安全检查。"}, format="json")
     assert created.status_code == 201 and created.json()["deployment"] == deployment.pk
     assert api("station1").get(f"/api/deployments/{deployment.pk}/").status_code == 404
+
+
+def test_the_leaders_approval_of_the_consumer_warning_completes_its_task(drafters):
+    """Task 3 of the plan's template (消费预警起草并经领导审批) is done when the leader approves a consumer
+    warning linked to the deployment: by the approver, at the approval, on time or late as then. A
+    market warning, or a consumer warning of no deployment, completes nothing."""
+    from alerts.models import Release
+    from tests.alerts.conftest import warning_fields
+
+    cast = drafters
+    first = datetime.date(2027, 2, 5)
+    deployment = _open_on(first - datetime.timedelta(days=7))[0]
+    assert TaskTemplate.objects.get(bureau=None, number=3).done_on_approval == Release.Kind.CONSUMER_WARNING
+    assert [t.number for t in deployment.tasks.exclude(done_on_approval="")] == [3]
+    approved_at = _at(first - datetime.timedelta(days=3))
+    with time_machine.travel(approved_at, tick=False):
+        for kind, linked in ((Release.Kind.MARKET_WARNING, deployment), (Release.Kind.CONSUMER_WARNING, None)):
+            other = services.release_draft(actor=cast["hotline"], kind=kind, deployment=linked, **warning_fields())
+            services.release_approve(actor=cast["director"], release=services.release_submit(actor=cast["hotline"], release=other))
+        assert deployment.tasks.get(number=3).done_at is None
+        warning = services.release_draft(actor=cast["hotline"], kind=Release.Kind.CONSUMER_WARNING, deployment=deployment,
+                                         **warning_fields(title="春节消费提示"))
+        services.release_approve(actor=cast["director"], release=services.release_submit(actor=cast["hotline"], release=warning))
+    task = deployment.tasks.get(number=3)
+    assert (task.done_at, task.done_by, task.note) == (approved_at, cast["director"], "已批准：春节消费提示")
+    obligation = Obligation.objects.get(deployment=deployment, sequence=3)
+    assert (obligation.status, obligation.late_by_seconds) == ("fulfilled", None)
+    assert deployment.tasks.filter(done_at=None).count() == 3  # the others are the owners' to report
+
+
+def test_the_office_may_name_the_release_that_completes_a_task(cast):
+    from alerts.models import Release
+
+    from roles.models import Unit
+
+    bureau = Unit.objects.get(code="bureau")
+    template = services.task_template_save(actor=cast["office"], bureau=bureau, title="市场预警发布", owner_number=1,
+                                           days_before=2, done_on_approval=Release.Kind.MARKET_WARNING)
+    assert TaskTemplate.objects.get(pk=template.pk).done_on_approval == "market_warning"
