@@ -180,13 +180,15 @@ def event_entries(events) -> list[TimelineEntry]:
 
 
 class MergedTimeline:
-    """The incident's record in order, formatted a page at a time: the page's events become lines
+    """The incident's record in order, read and formatted a page at a time: of the events only their
+    times and ids are read for the order; a page's events are read whole and become lines
     (event_entries, one query per model they name) only when sliced, so an incident with 500 events
-    formats the 20 shown, not all of them (issue 13). Supports len() and slicing (what a Paginator
-    uses); iterating formats everything."""
+    reads and formats the 20 shown, not all of them (issue 13). Supports len() and slicing (what a
+    Paginator uses); iterating reads and formats everything."""
 
-    def __init__(self, rows: list):
-        self._rows = rows  # (at, order, n, IncidentEvent | TimelineEntry), sorted
+    def __init__(self, rows: list, events):
+        self._rows = rows  # (at, order, n, IncidentEvent id | TimelineEntry), sorted
+        self._events = events  # the events' queryset, to read a page's whole rows from
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -195,8 +197,9 @@ class MergedTimeline:
         if not isinstance(index, slice):
             return self[index:index + 1 if index != -1 else None][0]
         rows = self._rows[index]
-        events = [item for _at, order, _n, item in rows if order == 0]
-        lines = iter(event_entries(events))
+        ids = [item for _at, order, _n, item in rows if order == 0]
+        events = self._events.in_bulk(ids) if ids else {}
+        lines = iter(event_entries([events[pk] for pk in ids]))
         return [next(lines) if order == 0 else item for _at, order, _n, item in rows]
 
     def __iter__(self):
@@ -204,11 +207,11 @@ class MergedTimeline:
 
 
 def merged_timeline(incident, events) -> MergedTimeline:
-    """The incident's events and what other apps add (TIMELINE_SOURCES), oldest first; at the same
-    moment an event comes before a report, as the step precedes what it sends. Events are formatted
-    when their page is read (MergedTimeline)."""
-    rows = [(event.at, 0, n, event) for n, event in enumerate(events)]
+    """The incident's events (a queryset, in their order) and what other apps add (TIMELINE_SOURCES),
+    oldest first; at the same moment an event comes before a report, as the step precedes what it
+    sends. Events are read whole and formatted when their page is read (MergedTimeline)."""
+    rows = [(at, 0, n, pk) for n, (at, pk) in enumerate(events.values_list("at", "pk"))]
     for source in TIMELINE_SOURCES:
         rows += [(entry.at, 1, n, entry) for n, entry in enumerate(source(incident))]
     rows.sort(key=lambda row: row[:3])
-    return MergedTimeline(rows)
+    return MergedTimeline(rows, events)
