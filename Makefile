@@ -19,8 +19,12 @@ run: setup migrate
 	@echo
 	$(BIN)/honcho -f Procfile.dev start
 
+# The whole suite in PYTEST_WORKERS parallel pytest-xdist workers, each with its own PostgreSQL test
+# database (test_<name>_gw0 …) and Redis database (REDIS_URL's number + the worker's: tests/conftest.py).
+# PYTEST_WORKERS=0, or PYTEST_ARGS="-n 0" (PYTEST_ARGS comes last and wins), runs it in one process.
+PYTEST_WORKERS ?= 3
 test: setup
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # Generated inputs with a large budget (tests/test_generated_inputs.py): FUZZ_EXAMPLES examples per
 # API operation and role, new ones each run; prints cases, 5xx and schema violations per role.

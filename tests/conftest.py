@@ -1,16 +1,59 @@
 """The cast every test speaks of (the Healthchecks habit): the bureau of the plan, and
 director, deputy, office, food, station1, station2, admin and an outsider with no unit."""
 
+import os
+from urllib.parse import urlsplit, urlunsplit
+
 import pytest
 from django.http import HttpRequest
 from rest_framework.test import APIClient
 
 from roles.models import Membership, Unit, User
 from roles.permissions import Role
-from roles.services import membership_set, role_groups_ensure
+from roles import services as role_services
+from roles.services import membership_set
 from roles.setup import bureau_setup_from_plan
 
 PASSWORD = "test-password-123"
+
+
+def redis_db_per_xdist_worker() -> str | None:
+    """Under pytest-xdist (`make test` runs two workers) each worker gets its own Redis database:
+    REDIS_URL's database number plus the worker's number (gw0 → +0, gw1 → +1 …), for the cache
+    (the token throttle, the robots' rate limiter, which tests clear with cache.clear(), a FLUSHDB)
+    and the Celery broker (tests/reporting/test_real_services.py runs a real worker on it). Each
+    worker already has its own PostgreSQL database (pytest-django's test_<name>_gw0 …).
+
+    Settings are read before this conftest is imported, so the URL is changed here, in settings
+    (override_settings: its signal drops any cache connection made with the old URL), in Celery's
+    configuration, and in the environment that processes started by tests inherit. Returns the
+    URL in use, or None when there is nothing to change (no xdist worker, or no Redis)."""
+    from django.conf import settings
+    from django.test.utils import override_settings
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw") or not settings.REDIS_URL:
+        return None
+    url = urlsplit(settings.REDIS_URL)
+    base = int(url.path.strip("/") or 0)
+    number = base + int(worker.removeprefix("gw"))
+    if number > 15:  # redis-server's default `databases 16`
+        raise pytest.UsageError(f"REDIS_URL's database {base} + xdist worker {worker} is past Redis's 16 databases: "
+                                "use a lower database number in REDIS_URL or fewer workers (-n)")
+    worker_url = urlunsplit(url._replace(path=f"/{number}"))
+    override_settings(
+        REDIS_URL=worker_url,
+        CACHES={**settings.CACHES, "default": {**settings.CACHES["default"], "LOCATION": worker_url}},
+        CELERY_BROKER_URL=worker_url,
+    ).enable()  # for the whole session: never disabled
+    from emergency.celery import app
+
+    app.conf.broker_url = worker_url
+    os.environ["REDIS_URL"] = worker_url
+    return worker_url
+
+
+redis_db_per_xdist_worker()
 
 CAST = {
     "director": [("leading_group", Membership.Role.LEADER)],
@@ -67,11 +110,20 @@ def restore_migration_data():
 
 
 @pytest.fixture
-def bureau(db, request):
+def bureau(db, request, monkeypatch):
+    """The plan's bureau, built by roles.setup as in production. Then, for the rest of the test,
+    roles.services.role_groups_ensure answers the role groups it made instead of checking every
+    role's permissions again on each call (user_sync_groups calls it for every membership_set): it
+    is idempotent and no test changes the role permissions. Those calls were about half of the
+    bureau's and the cast's setup, which most tests pay for (0.26 of 0.53 s under cProfile).
+    tests/incidents had this alone before; it is for every directory now."""
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         restore_migration_data()
-    return bureau_setup_from_plan()
+    unit = bureau_setup_from_plan()
+    groups = role_services.role_groups_ensure()
+    monkeypatch.setattr(role_services, "role_groups_ensure", lambda: groups)
+    return unit
 
 
 @pytest.fixture
@@ -83,7 +135,7 @@ def cast(bureau):
             membership_set(user=user, unit=Unit.objects.get(code=code), role=role)
         people[username] = user
     admin = User.objects.create_user("admin", password=PASSWORD, is_staff=True, is_superuser=True)
-    admin.groups.add(role_groups_ensure()[Role.ADMINISTRATOR])
+    admin.groups.add(role_services.role_groups_ensure()[Role.ADMINISTRATOR])
     people["admin"] = admin
     return people
 

@@ -35,6 +35,22 @@ def test_cache_and_broker_in_use():
         assert app.conf.broker_url == "filesystem://"
 
 
+def test_each_xdist_worker_has_its_own_redis_database():
+    """`make test` runs the suite in pytest-xdist workers; tests/conftest.py gives each its own Redis
+    database (the base URL's number plus the worker's), so one worker's cache.clear() or broker
+    messages never reach another's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not settings.REDIS_URL or not worker:
+        pytest.skip("only under pytest-xdist with Redis")
+    number = int(settings.REDIS_URL.rsplit("/", 1)[1])
+    assert settings.CACHES["default"]["LOCATION"] == settings.REDIS_URL == app.conf.broker_url
+    assert os.environ["REDIS_URL"] == settings.REDIS_URL
+    client = cache._cache.get_client(write=True)
+    assert client.connection_pool.connection_kwargs["db"] == number
+    cache.set("services-worker", worker, 10)
+    assert client.get(cache.make_and_validate_key("services-worker")) is not None
+
+
 def test_celery_reads_django_settings():
     assert app.conf.timezone == "Asia/Shanghai"
     # Acknowledged as tasks start: the outbox, not the broker, makes a message arrive, and late

@@ -11,10 +11,9 @@ import pytest
 from reporting.models import Kind, Obligation, ReportDelivery
 from roles.models import Contact
 from tests.e2e.conftest import click_and_confirm
+from tests.fakes import free_port
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-SMTP_PORT = 9660  # this engineer's port range (9600–9699)
 
 
 class MailServer:
@@ -49,12 +48,14 @@ class MailServer:
 
 @pytest.fixture
 def smtp(settings):
+    # A free port of its own, not a fixed one: under pytest-xdist these tests may run at the same time.
+    port = free_port()
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", SMTP_PORT, 5
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", port, 5
     settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
     settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
     Contact.objects.filter(code="county_government").update(email="zhiban@zhongmou.example.gov.cn")
-    with MailServer(SMTP_PORT) as server:
+    with MailServer(port) as server:
         yield server
 
 

@@ -164,12 +164,25 @@ class Stage:
         time.sleep(down_seconds)
         self.redis_start(keep_data=keep_data)
 
+    def redis_stop(self):
+        """Stop the private Redis for good, without saving, and wait for it. A plain SIGTERM makes it
+        save first (--save), and once stop() has removed its folder that save fails and Redis 7 refuses
+        to exit: such servers outlived their test run."""
+        process = self.processes.pop("redis", None)
+        if process is None or process.poll() is not None:
+            return
+        subprocess.run(["redis-cli", "-p", str(self.redis_port), "shutdown", "nosave"], capture_output=True)
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
     def stop(self):
         for name in list(self.processes):
             if name != "redis":
                 self.stop_process(name)
-        if "redis" in self.processes:
-            self.processes.pop("redis").terminate()
+        self.redis_stop()
         subprocess.run(_as_postgres(["pg_ctl", "-D", str(self.pg_dir), "-m", "immediate", "-w", "stop"]),
                        capture_output=True)
         self.robot.__exit__(None, None, None)

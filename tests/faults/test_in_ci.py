@@ -61,8 +61,7 @@ class SharedStage(Stage):
         for name in list(self.processes):
             if name != "redis":
                 self.stop_process(name)
-        if "redis" in self.processes:
-            self.processes.pop("redis").terminate()
+        self.redis_stop()
         self.robot.__exit__(None, None, None)
         self.mail.stop()
         shutil.rmtree(self.folder, ignore_errors=True)

@@ -134,19 +134,3 @@ AFTER_ACTION = {
 
 def kinds(incident) -> list[str]:
     return list(IncidentEvent.objects.filter(incident=incident).order_by("at", "pk").values_list("kind", flat=True))
-
-
-@pytest.fixture
-def bureau(db, monkeypatch):
-    """The bureau of tests/conftest.py, built the same way; then, for the rest of the test,
-    roles.services.role_groups_ensure answers the groups it made instead of re-checking every
-    permission on every membership_set (idempotent, and nothing in a test changes the role
-    permissions). That saves about a tenth of a second per test (the cast's seven membership_set
-    calls each re-checked every role's permissions), which keeps this directory under a minute."""
-    from roles import services as role_services
-    from roles.setup import bureau_setup_from_plan
-
-    unit = bureau_setup_from_plan()
-    groups = role_services.role_groups_ensure()
-    monkeypatch.setattr(role_services, "role_groups_ensure", lambda: groups)
-    return unit
